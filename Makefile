@@ -1,0 +1,35 @@
+# The two commands a user needs: `make demo` and `make test`.
+# Both create .venv and install zpy (editable) when needed.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.zpy-installed
+BENCH_OUT ?= bench/results.json
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench lint venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m zpy.demo
+
+test: $(STAMP)
+	$(PY) -m ruff check zpy tests bench samples
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/run.py --out $(BENCH_OUT)
+
+lint: $(STAMP)
+	$(PY) -m ruff check zpy tests bench samples
+	$(PY) -m mypy zpy
+
+clean:
+	rm -rf build build-* twister-out* .pytest_cache

@@ -1,0 +1,8 @@
+"""The build front end: what `west build` + CMake do for a Zephyr app.
+
+Inputs: an app folder, a board, -D options. Outputs, in Zephyr's layout under
+BUILD/zephyr/: .config, include/generated/zephyr/autoconf.h, zephyr.dts,
+edt.pickle, plus two files the zpy runtime reads instead of compiled code:
+include/generated/zephyr/devicetree_generated.json (see dtmodel.py) and
+image.json (see manifest.py).
+"""

@@ -1,0 +1,47 @@
+"""Read a .config file into {symbol: value}, the way autoconf.h exposes it to C.
+
+y -> 1 (as `#define CONFIG_FOO 1`), m -> "m", n and "is not set" -> absent,
+int -> int, hex -> int, string -> str. Used by the runtime and twister, which must
+not re-run Kconfig to know the configuration of a build.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from zpy.errors import ConfigError
+
+_LINE = re.compile(r"^(CONFIG_[A-Za-z0-9_]+)=(.*)$")
+_UNSET = re.compile(r"^# (CONFIG_[A-Za-z0-9_]+) is not set$")
+
+
+def parse_value(raw: str, filename: str = "<string>", lineno: int = 0) -> int | str:
+    if raw == "y":
+        return 1
+    if raw.startswith('"'):
+        if len(raw) < 2 or not raw.endswith('"'):
+            raise ConfigError(f"unterminated string value {raw}", filename, lineno)
+        return re.sub(r"\\(.)", r"\1", raw[1:-1])
+    if re.fullmatch(r"-?0[xX][0-9a-fA-F]+", raw):
+        return int(raw, 16)
+    if re.fullmatch(r"-?[0-9]+", raw):
+        return int(raw)
+    return raw  # "m", or a value kconfiglib would have rejected
+
+
+def load_dotconfig(path: Path) -> dict[str, int | str]:
+    values: dict[str, int | str] = {}
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            m = _LINE.match(line)
+            if m:
+                name, raw = m.groups()
+                if raw != "n":
+                    values[name] = parse_value(raw, str(path), lineno)
+                continue
+            if not line or line.startswith("#"):
+                continue
+            raise ConfigError(f"malformed line: {line!r}", str(path), lineno)
+    return values

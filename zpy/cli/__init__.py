@@ -1,0 +1,1 @@
+"""The `zpy` command line: one module per command, one place that maps errors to exit codes."""
