@@ -1,0 +1,109 @@
+"""Boot: banner, init levels and their order, main()'s status, fatal errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from zpy.errors import BootError
+from zpy.kernel.kernel import BUILD_VERSION
+
+
+def test_hello_world_prints_banner_then_main_output(make_image, boot):
+    build = make_image("""
+        from zpy.kernel import printk
+        from zpy.autoconf import CONFIG_BOARD
+        def main():
+            printk("Hello World! %s\\n", CONFIG_BOARD)
+    """)
+    rt, console = boot(build)
+    assert rt.wait(5) == 0
+    assert console.text() == (
+        f"*** Booting Zephyr OS build {BUILD_VERSION} ***\n"
+        "Hello World! qemu_x86_64\n"
+    )
+
+
+def test_main_return_value_is_the_exit_status(make_image, boot):
+    rt, _ = boot(make_image("def main():\n    return 3\n"))
+    assert rt.wait(5) == 3
+
+
+def test_no_banner_without_boot_banner(make_image, boot):
+    rt, console = boot(make_image("def main():\n    pass\n", config={"BOOT_BANNER": "n"}))
+    assert rt.wait(5) == 0
+    assert console.text() == ""
+
+
+def test_init_levels_run_in_order_banner_after_post_kernel(make_image, boot):
+    build = make_image("""
+        from zpy.init import SYS_INIT, APPLICATION, POST_KERNEL, PRE_KERNEL_1, PRE_KERNEL_2, EARLY
+        from zpy.kernel import printk, k_is_in_isr, k_current_get
+
+        def mk(tag):
+            def fn():
+                t = k_current_get()
+                printk("%s %s\\n", tag, t.name if t else "-")
+            fn.__name__ = tag
+            return fn
+
+        SYS_INIT(mk("app50"), APPLICATION, 50)
+        SYS_INIT(mk("post9"), POST_KERNEL, 9)
+        SYS_INIT(mk("post10"), POST_KERNEL, 10)
+        SYS_INIT(mk("post2"), POST_KERNEL, 2)
+        SYS_INIT(mk("pre1"), PRE_KERNEL_1, 0)
+        SYS_INIT(mk("pre2"), PRE_KERNEL_2, 0)
+        SYS_INIT(mk("early"), EARLY, 0)
+        SYS_INIT(mk("post10b"), POST_KERNEL, 10)
+
+        def main():
+            printk("main\\n")
+    """)
+    rt, console = boot(build)
+    assert rt.wait(5) == 0
+    lines = console.text().splitlines()
+    assert lines == [
+        "early -", "pre1 -", "pre2 -",
+        "post2 main", "post9 main", "post10 main", "post10b main",
+        f"*** Booting Zephyr OS build {BUILD_VERSION} ***",
+        "app50 main", "main",
+    ]
+
+
+def test_exception_in_main_is_a_fatal_error(make_image, boot):
+    rt, console = boot(make_image("""
+        def main():
+            x = {}
+            return x["missing"]
+    """))
+    assert rt.wait(5) == 1
+    out = console.text()
+    assert ">>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0 (thread 'main'): KeyError: 'missing'" in out
+    assert "main.py:4 in main()" in out
+    assert "Traceback" not in out
+
+
+def test_app_without_main_is_a_boot_error(make_image, boot):
+    with pytest.raises(BootError, match=r"no main\(\) function"):
+        boot(make_image("X = 1\n"))
+
+
+def test_module_level_error_names_file_and_line(make_image, boot):
+    with pytest.raises(BootError) as e:
+        boot(make_image("import os\n\nundefined_name\n\ndef main():\n    pass\n"))
+    assert e.value.lineno == 3
+    assert e.value.filename.endswith("main.py")
+    assert "NameError" in e.value.message
+
+
+def test_two_images_in_one_process_share_nothing(make_image, boot):
+    src = """
+        from zpy.kernel import printk
+        COUNT = [0]
+        def main():
+            COUNT[0] += 1
+            printk("count %d\\n", COUNT[0])
+    """
+    rt1, c1 = boot(make_image(src, config={"BOOT_BANNER": "n"}))
+    rt2, c2 = boot(make_image(src, config={"BOOT_BANNER": "n"}))
+    assert rt1.wait(5) == 0 and rt2.wait(5) == 0
+    assert c1.text() == "count 1\n" and c2.text() == "count 1\n"

@@ -1,0 +1,80 @@
+"""`zpy run`: boot a built image on its emulated machine (west build -t run)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import traceback
+from pathlib import Path
+
+from zpy.cli.command import ZpyCommand
+from zpy.errors import FatalError
+
+
+def run_build_dir(build_dir: Path, machine_args: list[str] | None = None) -> int:
+    """Boot the image in build_dir on stdio; returns its exit status.
+
+    SIGTERM and SIGINT stop it: the machine is switched off (sockets closed,
+    shared memory unmapped) and the status is 128 + the signal number.
+    """
+    from zpy.runtime import Runtime
+
+    sys.stdout.flush()
+    runtime = Runtime(build_dir, machine_args, console_out=sys.stdout.fileno())
+    stopped: list[int] = []
+
+    def on_signal(signum: int, frame: object) -> None:
+        stopped.append(signum)
+        runtime.stop(128 + signum)
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    old = {}
+    if in_main_thread:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            old[sig] = signal.signal(sig, on_signal)
+    try:
+        status = runtime.run()
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        runtime.close()
+    if runtime.kernel.fatal_exception is not None:
+        raise FatalError("the image died", status or 1, runtime.kernel.fatal_exception)
+    return status
+
+
+class Run(ZpyCommand):
+    name = "run"
+    help = "boot a built image on its emulated machine"
+    description = (
+        "Boot the image in the build folder (default: build) on the board's machine, with the\n"
+        "console on stdio. main()'s return ends the run and gives the exit status.\n"
+        "QEMU's own device options override what the Kconfig plugs in, e.g.\n"
+        "  zpy run -chardev socket,path=/tmp/ivshmem_socket,id=ivs "
+        "-device ivshmem-doorbell,chardev=ivs,vectors=2"
+    )
+
+    def do_add_parser(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("-d", "--build-dir", default="build", help="build folder (default: build)")
+        for opt in ("-device", "-chardev", "-object"):
+            parser.add_argument(opt, action="append", default=[], metavar="OPTIONS",
+                                dest=opt.lstrip("-"), help=f"QEMU-style {opt} option")
+
+    def do_run(self, args: argparse.Namespace, extra: list[str]) -> int:
+        machine_args: list[str] = []
+        for opt in ("object", "chardev", "device"):
+            for value in getattr(args, opt):
+                machine_args += [f"-{opt}", value]
+        try:
+            status = run_build_dir(Path(args.build_dir), machine_args)
+        except FatalError as e:
+            if getattr(args, "debug", False) and e.cause is not None:
+                traceback.print_exception(e.cause)
+            status = e.status
+        # Kernel threads may still be running app code; end the process without waiting on them.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)

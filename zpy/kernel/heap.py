@@ -1,0 +1,101 @@
+"""k_malloc/k_free on the system heap (CONFIG_HEAP_MEM_POOL_SIZE), and dynamic kernel objects.
+
+Blocks are bytearrays (the C pointer becomes the buffer). The heap only counts:
+an allocation that would exceed the pool returns None, as k_malloc returns NULL.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from zpy.kernel.context import current_kernel
+
+# Rough per-block overhead of Zephyr's sys_heap, so that a pool fills up about as it would.
+_CHUNK_OVERHEAD = 8
+
+
+class Heap:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.used = 0
+        self._blocks: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def alloc(self, size: int) -> bytearray | None:
+        if size < 0:
+            return None
+        cost = size + _CHUNK_OVERHEAD
+        with self._lock:
+            if self.used + cost > self.size:
+                return None
+            block = bytearray(size)
+            self._blocks[id(block)] = cost
+            self.used += cost
+            return block
+
+    def free(self, block: Any) -> None:
+        if block is None:
+            return
+        with self._lock:
+            cost = self._blocks.pop(id(block), None)
+            if cost is not None:
+                self.used -= cost
+
+
+def k_malloc(size: int) -> bytearray | None:
+    return current_kernel().heap.alloc(size)
+
+
+def k_calloc(nmemb: int, size: int) -> bytearray | None:
+    return current_kernel().heap.alloc(nmemb * size)
+
+
+def k_free(ptr: Any) -> None:
+    current_kernel().heap.free(ptr)
+
+
+# -- dynamic kernel objects (CONFIG_DYNAMIC_OBJECTS) ---------------------------------------
+
+K_OBJ_ANY = 0
+K_OBJ_MEM_SLAB = 1
+K_OBJ_MSGQ = 2
+K_OBJ_MUTEX = 3
+K_OBJ_PIPE = 4
+K_OBJ_QUEUE = 5
+K_OBJ_POLL_SIGNAL = 6
+K_OBJ_SEM = 7
+K_OBJ_STACK = 8
+K_OBJ_THREAD = 9
+K_OBJ_TIMER = 10
+
+
+def _object_types() -> dict[int, type]:
+    from zpy.kernel.mutex import k_mutex
+    from zpy.kernel.poll import k_poll_signal
+    from zpy.kernel.sem import k_sem
+    from zpy.kernel.thread import k_thread
+
+    return {K_OBJ_POLL_SIGNAL: k_poll_signal, K_OBJ_SEM: k_sem, K_OBJ_MUTEX: k_mutex,
+            K_OBJ_THREAD: k_thread}
+
+
+def k_object_alloc(otype: int) -> Any:
+    """A new kernel object of that type, or None (no CONFIG_DYNAMIC_OBJECTS, unknown type)."""
+    kernel = current_kernel()
+    if not kernel.config.get("CONFIG_DYNAMIC_OBJECTS"):
+        return None
+    cls = _object_types().get(otype)
+    return None if cls is None else cls()
+
+
+def k_object_free(obj: Any) -> None:
+    """Objects are garbage collected; kept for API parity."""
+
+
+def k_object_access_grant(obj: Any, thread: Any) -> None:
+    """No memory protection in zpy: every thread may use every object."""
+
+
+def k_object_access_all_grant(obj: Any) -> None:
+    """No memory protection in zpy."""

@@ -1,0 +1,79 @@
+"""k_sem: counting semaphores, with Zephyr's return codes."""
+
+from __future__ import annotations
+
+from zpy import errno
+from zpy.kernel.context import current_kernel
+from zpy.kernel.poll import K_POLL_STATE_SEM_AVAILABLE, k_poll_event, signal_poll_event
+from zpy.kernel.sched import Waiter
+from zpy.kernel.timeout import as_timeout, k_timeout_t
+
+K_SEM_MAX_LIMIT = 0xFFFFFFFF
+
+
+class k_sem:
+    """struct k_sem. Also pollable (K_POLL_TYPE_SEM_AVAILABLE)."""
+
+    def __init__(self, initial_count: int = 0, limit: int = K_SEM_MAX_LIMIT) -> None:
+        self.count = initial_count
+        self.limit = limit
+        self.wait_q: list[Waiter] = []
+        self.poll_events: list[k_poll_event] = []  # pollers waiting for it
+
+
+def K_SEM_DEFINE(name: str, initial_count: int, count_limit: int) -> k_sem:
+    return k_sem(initial_count, count_limit)
+
+
+def k_sem_init(sem: k_sem, initial_count: int, limit: int) -> int:
+    if limit == 0 or initial_count > limit:
+        return -errno.EINVAL
+    sem.count = initial_count
+    sem.limit = limit
+    sem.wait_q = []
+    sem.poll_events = []
+    return 0
+
+
+def k_sem_give(sem: k_sem) -> None:
+    sched = current_kernel().sched
+    with sched.lock:
+        while sem.wait_q:
+            w = sem.wait_q.pop(0)
+            if sched.wake(w, 0):
+                return  # handed straight to a waiter: the count stays
+        if sem.count < sem.limit:
+            sem.count += 1
+        signal_poll_event(sched, sem.poll_events, K_POLL_STATE_SEM_AVAILABLE)
+
+
+def k_sem_take(sem: k_sem, timeout: k_timeout_t) -> int:
+    """0 when taken; -EBUSY with K_NO_WAIT, -EAGAIN on timeout or k_sem_reset()."""
+    timeout = as_timeout(timeout)
+    sched = current_kernel().sched
+    with sched.lock:
+        if sem.count > 0:
+            sem.count -= 1
+            return 0
+        if timeout.ns == 0:
+            return -errno.EBUSY
+        w = sched.prepare()
+        sem.wait_q.append(w)
+    rc = sched.block(w, timeout.seconds())
+    with sched.lock:
+        if w in sem.wait_q:
+            sem.wait_q.remove(w)
+    return rc
+
+
+def k_sem_reset(sem: k_sem) -> None:
+    sched = current_kernel().sched
+    with sched.lock:
+        sem.count = 0
+        for w in sem.wait_q:
+            sched.wake(w, -errno.EAGAIN)
+        sem.wait_q.clear()
+
+
+def k_sem_count_get(sem: k_sem) -> int:
+    return sem.count

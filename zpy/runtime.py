@@ -1,0 +1,176 @@
+"""Runtime: a built image, linked and booted on its machine (what `zpy run` runs).
+
+Linking reads the build's outputs (.config, the generated devicetree, the image
+manifest) and executes each module of the image afresh for this image, inside
+the image's kernel context: a driver's DEVICE_DT_INST_DEFINE, a SYS_INIT, a
+K_THREAD_DEFINE or a ZTEST at module level register into this image only, and
+module-level data is this image's own, as each C image has its own statics.
+Two Runtimes in one process therefore share nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import itertools
+import sys
+import traceback
+import types
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from zpy.build import dtmodel, manifest
+from zpy.build.dotconfig import load_dotconfig
+from zpy.build.dtmodel import DeviceTree
+from zpy.build.manifest import ImageManifest, ImageModule
+from zpy.errors import BootError, LinkError, ZpyError
+from zpy.hw.machine import Machine
+from zpy.kernel.kernel import Kernel
+
+_image_ids = itertools.count(1)
+
+
+def _located(exc: BaseException, what: str) -> BootError:
+    """One line for an exception raised while linking: file:line and the message."""
+    if isinstance(exc, SyntaxError):
+        return BootError(f"{what}: SyntaxError: {exc.msg}", exc.filename, exc.lineno)
+    if isinstance(exc, ZpyError) and exc.filename:
+        return BootError(exc.message, exc.filename, exc.lineno)
+    frames = traceback.extract_tb(exc.__traceback__)
+    # the innermost frame in image code (not in zpy's own kernel) names the culprit
+    frame = frames[-1] if frames else None
+    for f in reversed(frames):
+        if "/zpy/kernel/" not in f.filename and "/zpy/devicetree.py" not in f.filename:
+            frame = f
+            break
+    text = f"{what}: {type(exc).__name__}: {exc}"
+    if frame is None:
+        return BootError(text)
+    return BootError(text, frame.filename, frame.lineno)
+
+
+class Runtime:
+    def __init__(self, build_dir: Path | str, machine_args: list[str] | None = None,
+                 console_out: BinaryIO | int | None = 1) -> None:
+        self.build_dir = Path(build_dir)
+        zephyr = self.build_dir / "zephyr"
+        manifest_path = self.build_dir / manifest.RELPATH
+        if not manifest_path.is_file():
+            raise BootError(f"no image in {self.build_dir} (missing {manifest_path})",
+                            hint=f"build one first: zpy build -b qemu_x86_64 -d {self.build_dir} APP")
+        self.manifest = ImageManifest.load(manifest_path)
+        self.config = load_dotconfig(zephyr / ".config")
+        self.devicetree = DeviceTree.load(self.build_dir / dtmodel.RELPATH)
+        self.machine = self._build_machine(machine_args or [], console_out)
+        self.kernel = Kernel(self.config, self.devicetree, self.machine)
+        self._package = f"_zpy_image_{next(_image_ids)}"
+        self._modules: list[str] = []
+        self.main: Callable[[], Any] | None = None
+        try:
+            self._link()
+        except BaseException:
+            self.close()
+            raise
+
+    def _build_machine(self, machine_args: list[str], console_out: BinaryIO | int | None) -> Machine:
+        machine = Machine(self.manifest.board, console_out)
+        try:
+            from zpy.hw.plug import plug_devices
+        except ImportError:  # no device models yet on this machine
+            if machine_args:
+                raise BootError(f"unknown machine options: {' '.join(machine_args)}") from None
+            return machine
+        try:
+            plug_devices(machine, self.config, machine_args)
+        except BaseException:
+            machine.close()
+            raise
+        return machine
+
+    # -- linking ------------------------------------------------------------------------------
+
+    def _exec_module(self, entry: ImageModule, package: str) -> types.ModuleType:
+        """Execute one module of the image afresh, registered under this image's name."""
+        name = f"{self._package}.{entry.name}"
+        spec = importlib.util.spec_from_file_location(name, entry.path)
+        if spec is None or spec.loader is None:
+            raise BootError(f"cannot load image module {entry.name}", entry.path)
+        module = importlib.util.module_from_spec(spec)
+        module.__package__ = package
+        sys.modules[name] = module
+        self._modules.append(name)
+        spec.loader.exec_module(module)
+        return module
+
+    def _link(self) -> None:
+        app_src = Path(self.manifest.app_dir) / "src"
+        root = types.ModuleType(self._package)
+        root.__path__ = [str(app_src)]  # the app's src/ is this image's package
+        sys.modules[self._package] = root
+        self._modules.append(self._package)
+        with self.kernel.context():
+            for entry in self.manifest.modules:
+                try:
+                    self._exec_module(entry, entry.name.rpartition(".")[0])
+                except (ZpyError, Exception) as e:
+                    raise _located(e, f"linking {entry.name}") from e
+            main_module = None
+            for entry in self.manifest.app_sources:
+                stem = entry.name.rpartition(".")[2]
+                name = f"{self._package}.{stem}"
+                try:
+                    module = sys.modules.get(name) or importlib.import_module(name)
+                except (ZpyError, Exception) as e:
+                    raise _located(e, f"linking {Path(entry.path).name}") from e
+                if name not in self._modules:
+                    self._modules.append(name)
+                if stem == "main":
+                    main_module = module
+            self.main = self._find_main(main_module)
+
+    def _find_main(self, module: types.ModuleType | None) -> Callable[[], Any]:
+        main = getattr(module, "main", None) if module is not None else None
+        if callable(main):
+            return main
+        if self.config.get("CONFIG_ZTEST"):
+            from zpy.subsys.ztest import ztest_main
+
+            test_main = getattr(module, "test_main", None)
+            return lambda: ztest_main(test_main)
+        where = Path(self.manifest.app_dir) / "src" / "main.py"
+        raise BootError("no main() function: define `def main():` (the app's entry point), "
+                        "or enable CONFIG_ZTEST for a test app", where)
+
+    # -- running ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.kernel.start(self.main)
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        return self.kernel.wait(timeout)
+
+    def run(self) -> int:
+        """Boot, run until main() returns (or the image halts), and return the exit status."""
+        return self.kernel.run(self.main)
+
+    def stop(self, status: int = 0) -> None:
+        self.kernel.stop(status)
+
+    def close(self) -> None:
+        """Switch the machine off and forget this image's modules."""
+        if not self.kernel.sched.halted:
+            self.kernel.stop(self.kernel.exit_status or 0)
+        self.machine.close()
+        for name in self._modules:
+            sys.modules.pop(name, None)
+        self._modules.clear()
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["Runtime", "LinkError"]

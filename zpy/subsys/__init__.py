@@ -1,0 +1,1 @@
+"""Subsystems: logging, ztest, shell."""

@@ -1,0 +1,35 @@
+"""<zephyr/ztest.h>, re-exported from zpy.subsys.ztest."""
+
+from zpy.subsys.ztest import (
+    ZTEST,
+    ZTEST_F,
+    ZTEST_SUITE,
+    ZTEST_USER,
+    ZTEST_USER_F,
+    zassert_between_inclusive,
+    zassert_equal,
+    zassert_equal_ptr,
+    zassert_false,
+    zassert_is_null,
+    zassert_mem_equal,
+    zassert_not_equal,
+    zassert_not_null,
+    zassert_not_ok,
+    zassert_ok,
+    zassert_str_equal,
+    zassert_true,
+    zassert_unreachable,
+    zassert_within,
+    zassume_equal,
+    zassume_false,
+    zassume_not_null,
+    zassume_ok,
+    zassume_true,
+    ztest_run_all,
+    ztest_test_fail,
+    ztest_test_pass,
+    ztest_test_skip,
+    ztest_verify_all_test_suites_ran,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]
