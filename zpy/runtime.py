@@ -159,8 +159,7 @@ class Runtime:
 
     def close(self) -> None:
         """Switch the machine off and forget this image's modules."""
-        if not self.kernel.sched.halted:
-            self.kernel.stop(self.kernel.exit_status or 0)
+        self.kernel.shutdown()
         self.machine.close()
         for name in self._modules:
             sys.modules.pop(name, None)

@@ -73,6 +73,8 @@ class CPU:
 
         The caller holds the seat. Returns after one round of events, a kick or the timeout.
         """
+        if self._closed:
+            return
         self.seat_owner = threading.get_ident()
         try:
             events = self._epoll.poll(-1 if timeout is None else timeout)
@@ -89,10 +91,16 @@ class CPU:
         finally:
             self.seat_owner = None
 
-    def close(self) -> None:
+    def close(self, timeout: float = 1.0) -> None:
+        """Switch off: waits (up to timeout) for the thread in the seat to leave it."""
         if self._closed:
             return
         self._closed = True
+        self.kick()
+        got_seat = self.seat.acquire(timeout=timeout)
         self._sources.clear()
-        self._epoll.close()
-        os.close(self._kick_fd)
+        if got_seat:
+            self._epoll.close()
+            os.close(self._kick_fd)
+            self.seat.release()
+        # else: a thread is stuck in an ISR; leave the epoll to it rather than pull it away

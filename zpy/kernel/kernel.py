@@ -284,3 +284,9 @@ class Kernel:
     def stop(self, status: int = 0) -> None:
         """Stop the image from outside (SIGTERM, a test's teardown)."""
         self.halt(status)
+
+    def shutdown(self, timeout: float = 1.0) -> None:
+        """Stop and wait (up to timeout) for the interrupt thread to finish."""
+        self.halt(self.exit_status or 0)
+        if self._irq_thread is not None and self._irq_thread is not threading.current_thread():
+            self._irq_thread.join(timeout)

@@ -98,7 +98,7 @@ def make_image(tmp_path: Path) -> ImageFactory:
         all_nodes = [node("/", 0, children=[n.path for n in (nodes or [])
                                             if n.parent == "/"])] + list(nodes or [])
         okay: dict[str, list[str]] = {}
-        for n in all_nodes:
+        for n in sorted(all_nodes, key=lambda n: n.ord):
             if n.okay:
                 for c in n.compats:
                     okay.setdefault(c, []).append(n.path)

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from zpy.kernel.cformat import c_format
 from zpy.kernel.context import current_kernel
 from zpy.kernel.printk import printk
-from zpy.kernel.cformat import c_format
 
 TC_PASS = 0
 TC_FAIL = 1
@@ -163,7 +163,9 @@ def _arg_sources(frame: Any) -> list[str]:
 
 
 def _fail(kind: str, default_msg: Callable[[list[str]], str], msg: str, args: tuple[Any, ...]) -> None:
-    frame = sys._getframe(2)
+    frame = sys._getframe(1)
+    while frame.f_globals is globals():  # up to the test code that asserted
+        frame = frame.f_back  # type: ignore[assignment]
     sources = _arg_sources(frame)
     kernel = current_kernel()
     reg = _registry()
@@ -277,8 +279,16 @@ def _ms_since(start_ns: int) -> int:
 
 
 def _run_test(suite: ztest_suite_node, test: ztest_unit_test, data: Any) -> int:
-    from zpy.kernel.thread import K_FOREVER, K_INHERIT_PERMS, K_USER, k_thread, \
-        k_thread_create, k_thread_join, k_thread_name_set, k_thread_start
+    from zpy.kernel.thread import (
+        K_FOREVER,
+        K_INHERIT_PERMS,
+        K_USER,
+        k_thread,
+        k_thread_create,
+        k_thread_join,
+        k_thread_name_set,
+        k_thread_start,
+    )
 
     kernel = current_kernel()
     printk("START - %s\n", test.name)
