@@ -25,6 +25,7 @@ from zpy.build.dtmodel import DeviceTree, DTNode
 from zpy.errors import LinkError
 from zpy.kernel.context import current_kernel
 
+
 def str2ident(s: str) -> str:
     """The C token of a devicetree name (gen_defines.py's rule)."""
     return re.sub(r"[-,.@/+]", "_", s.lower())
