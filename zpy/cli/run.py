@@ -62,9 +62,11 @@ class Run(ZpyCommand):
         for opt in ("-device", "-chardev", "-object"):
             parser.add_argument(opt, action="append", default=[], metavar="OPTIONS",
                                 dest=opt.lstrip("-"), help=f"QEMU-style {opt} option")
+        parser.add_argument("-nodefaults", action="store_true",
+                            help="plug no device the Kconfig would plug (only the ones given)")
 
     def do_run(self, args: argparse.Namespace, extra: list[str]) -> int:
-        machine_args: list[str] = []
+        machine_args: list[str] = ["-nodefaults"] if args.nodefaults else []
         for opt in ("object", "chardev", "device"):
             for value in getattr(args, opt):
                 machine_args += [f"-{opt}", value]

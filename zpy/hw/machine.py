@@ -1,37 +1,108 @@
 """The machine: a board as QEMU runs it, built for one image.
 
-It owns the CPU, the memory and I/O address spaces, the I/O APIC, the console
-UART and the device models plugged in; `zpy run` builds it from the board and
-the image's configuration (and QEMU-style options), then boots the kernel on it.
+It owns the CPU, the memory and I/O address spaces, the interrupt controllers
+(I/O APIC for lines, local APIC for MSI), the console UART, the PCI host bridge
+and the device models plugged in; `zpy run` builds it from the board and the
+image's configuration (and QEMU-style options), runs the firmware step that
+assigns PCI BARs, then boots the kernel on it.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import BinaryIO
 
 from zpy.hw.bus import AddressSpace
 from zpy.hw.cpu import CPU
 from zpy.hw.ioapic import IoApic
+from zpy.hw.msix import LocalApic
+from zpy.hw.pci import (
+    PCI_COMMAND,
+    PCI_COMMAND_IO,
+    PCI_COMMAND_MEMORY,
+    PCI_INTERRUPT_LINE,
+    PCI_INTERRUPT_PIN,
+    PciFunction,
+    PciHost,
+)
 from zpy.hw.serial import SerialIoRegion, SerialPort
 
 COM1_PORT = 0x3F8
 COM1_IRQ = 4
 
+#: Where the firmware puts PCI BARs, as SeaBIOS does on q35.
+PCI_MMIO32_BASE = 0xC0000000
+PCI_MMIO32_LIMIT = 0xFEC00000
+PCI_MMIO64_BASE = 0x8_0000_0000
+PCI_IO_BASE = 0xC000
+#: First I/O APIC input of the PCI INTx lines (PIRQ A..D -> 16..19 here).
+PCI_INTX_GSI_BASE = 16
+
+
+def _stderr_log(message: str) -> None:
+    print(f"zpy: {message}", file=sys.stderr, flush=True)
+
 
 class Machine:
-    def __init__(self, board: str, console_out: BinaryIO | int | None) -> None:
+    def __init__(self, board: str, console_out: BinaryIO | int | None,
+                 log: Callable[[str], None] | None = None) -> None:
         self.board = board
+        self.log = log or _stderr_log
         self.cpu = CPU()
         self.mem = AddressSpace("memory")
         self.io = AddressSpace("I/O ports")
         self.ioapic = IoApic(self.cpu)
+        self.lapic = LocalApic(self.cpu.raise_interrupt)
         self.serial = SerialPort(console_out)
         self.io.map(COM1_PORT, 8, SerialIoRegion(self.serial))
-        self._closers: list = []
+        self.pci = PciHost(self.mem, self.io)
+        self._closers: list[Callable[[], None]] = []
 
-    def on_close(self, fn) -> None:  # type: ignore[no-untyped-def]
+    def on_close(self, fn: Callable[[], None]) -> None:
         """Run fn() when the machine is switched off (device models release host resources)."""
         self._closers.append(fn)
+
+    # -- firmware ------------------------------------------------------------------------------
+
+    def firmware_init(self) -> None:
+        """What the BIOS does before the kernel runs: give every BAR an address, turn on
+        decoding, and route INTx pins. Drivers then read BARs; they never assign them."""
+        mmio32, mmio64, io = PCI_MMIO32_BASE, PCI_MMIO64_BASE, PCI_IO_BASE
+        for bdf in sorted(self.pci.functions):
+            fn = self.pci.functions[bdf]
+            for index in sorted(fn.bars):
+                bar = fn.bars[index]
+                if bar.io:
+                    io = _align(io, bar.size)
+                    addr, io = io, io + bar.size
+                elif bar.mem64:
+                    mmio64 = _align(mmio64, bar.size)
+                    addr, mmio64 = mmio64, mmio64 + bar.size
+                else:
+                    mmio32 = _align(mmio32, bar.size)
+                    addr, mmio32 = mmio32, mmio32 + bar.size
+                    if mmio32 > PCI_MMIO32_LIMIT:
+                        raise RuntimeError("PCI 32-bit MMIO window exhausted")
+                off = 0x10 + 4 * index
+                fn.write(off, 4, (addr & 0xFFFFFFFF) | bar.type_bits())
+                if bar.mem64:
+                    fn.write(off + 4, 4, addr >> 32)
+            pin = fn.get(PCI_INTERRUPT_PIN, 1)
+            if pin:
+                fn.write(PCI_INTERRUPT_LINE, 1, self.intx_gsi(fn))
+            fn.write(PCI_COMMAND, 2, fn.get(PCI_COMMAND, 2) | PCI_COMMAND_MEMORY | PCI_COMMAND_IO)
+
+    def intx_gsi(self, fn: PciFunction) -> int:
+        """The I/O APIC input of a function's INTx pin (q35's swizzle of slot and pin)."""
+        slot = (fn.bdf >> 11) & 0x1F
+        pin = fn.get(PCI_INTERRUPT_PIN, 1)
+        return PCI_INTX_GSI_BASE + (slot + pin - 1) % 4
+
+    def set_intx(self, fn: PciFunction, level: bool) -> None:
+        if fn.get(PCI_COMMAND, 2) & 0x400:  # INTx disabled by software
+            level = False
+        self.ioapic.set_line(self.intx_gsi(fn), level)
 
     def close(self) -> None:
         while self._closers:
@@ -41,3 +112,7 @@ class Machine:
             except OSError:
                 pass
         self.cpu.close()
+
+
+def _align(addr: int, size: int) -> int:
+    return (addr + size - 1) & ~(size - 1)

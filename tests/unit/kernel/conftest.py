@@ -107,6 +107,9 @@ def make_image(tmp_path: Path) -> ImageFactory:
         srcs += [ImageModule(f"app.{Path(n).stem}", str(app / "src" / n)) for n in (sources or {})]
         mods = []
         for name, text in modules or []:
+            if text.endswith(".py") and "\n" not in text:  # a real module of the tree
+                mods.append(ImageModule(name, text))
+                continue
             path = root / "mods" / (name.replace(".", "_") + ".py")
             path.parent.mkdir(exist_ok=True)
             path.write_text(textwrap.dedent(text))
@@ -122,9 +125,10 @@ def boot() -> Iterator[Callable[..., tuple[Runtime, Console]]]:
     """boot(build_dir) -> (runtime, console), closed after the test."""
     runtimes: list[Runtime] = []
 
-    def start(build: Path, run: bool = True) -> tuple[Runtime, Console]:
+    def start(build: Path, run: bool = True, machine_args: list[str] | None = None
+              ) -> tuple[Runtime, Console]:
         console = Console()
-        rt = Runtime(build, console_out=console)
+        rt = Runtime(build, machine_args=machine_args, console_out=console)
         runtimes.append(rt)
         if run:
             rt.start()

@@ -1,0 +1,209 @@
+"""QEMU's ivshmem v1 device (PCI 1af4:1110): ivshmem-plain and ivshmem-doorbell.
+
+BAR0 holds four 32-bit registers with QEMU's semantics:
+  0x00 IntrMask    read/write
+  0x04 IntrStatus  read/write; a read returns it and clears it
+  0x08 IVPosition  read-only: our peer ID (0 for ivshmem-plain)
+  0x0C Doorbell    write-only: (peer << 16) | vector rings that peer's vector
+BAR1 is the MSI-X table and PBA (doorbell, msi=on); BAR2 the shared memory
+(64-bit, prefetchable, a power of two in size), backed by a memory-backend-file
+(plain) or by the shared memory the ivshmem server sent (doorbell).
+
+Our own vectors are the eventfds the server gave us: when a peer writes one, the
+CPU's event loop calls us and we notify MSI-X vector v (or, with msi=off, set
+IntrStatus and raise INTx as QEMU's legacy device did).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from zpy.errors import MachineError
+from zpy.hw.machine import Machine
+from zpy.hw.memory import MemoryBackend, is_power_of_2
+from zpy.hw.msix import Msix
+from zpy.hw.pci import PciFunction
+
+IVSHMEM_VENDOR_ID = 0x1AF4
+IVSHMEM_DEVICE_ID = 0x1110
+IVSHMEM_CLASS_CODE = 0x050000  # memory controller, RAM
+IVSHMEM_REVISION = 1
+IVSHMEM_REG_BAR_SIZE = 0x100
+
+INTRMASK = 0x00
+INTRSTATUS = 0x04
+IVPOSITION = 0x08
+DOORBELL = 0x0C
+
+
+class PeerLink(Protocol):
+    """What the device needs from its connection to an ivshmem server (zpy.ivshmem.client)."""
+
+    own_id: int
+    shm_fd: int
+    own_vectors: list[int]
+
+    def fileno(self) -> int: ...
+
+    def handle_readable(self) -> list[Any]: ...
+
+    def notify(self, peer_id: int, vector: int) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class IvshmemV1:
+    def __init__(self, machine: Machine, name: str, *, memdev: MemoryBackend | None = None,
+                 link: PeerLink | None = None, vectors: int = 1, msi: bool = True,
+                 ioeventfd: bool = True, log: Callable[[str], None] | None = None) -> None:
+        self.machine = machine
+        self.name = name
+        self.link = link
+        self.doorbell = link is not None
+        self.vectors = vectors
+        self.msi = msi
+        self.ioeventfd = ioeventfd
+        self.log = log or machine.log
+        self.intr_mask = 0
+        self.intr_status = 0
+        self.vm_id = link.own_id if link is not None else 0
+        self._registered: set[int] = set()
+        self._dropped_dests: set[int] = set()
+        self.server_gone = False
+
+        if link is not None:
+            backend = MemoryBackend.from_fd(link.shm_fd, f"{name} shared memory")
+        elif memdev is not None:
+            backend = memdev
+        else:
+            raise MachineError("You must specify a 'memdev'")
+        if not is_power_of_2(backend.size):
+            raise MachineError(
+                f"{name}: shared memory size {backend.size:#x} is not a power of two (QEMU's "
+                "device aborts on such a BAR); use a power-of-two size such as 4M")
+        self.shm = backend
+
+        pin = 1 if (self.doorbell and not msi) else 0
+        fn = PciFunction(name, IVSHMEM_VENDOR_ID, IVSHMEM_DEVICE_ID, IVSHMEM_CLASS_CODE,
+                         IVSHMEM_REVISION, 0x1AF4, 0x1100, interrupt_pin=pin)
+        fn.add_bar(0, IVSHMEM_REG_BAR_SIZE, _Registers(self))
+        self.msix: Msix | None = None
+        if self.doorbell and msi:
+            self.msix = Msix(fn, vectors, 1, machine.lapic.msi)
+        fn.add_bar(2, backend.size, backend, mem64=True, prefetch=True)
+        self.fn = fn
+        machine.pci.plug(fn)
+        machine.on_close(self.close)
+
+        if link is not None:
+            machine.cpu.add_source(link.fileno(), self._server_readable)
+            self._server_readable(link.fileno())  # what the server already sent
+            self._watch_own_vectors()
+
+    # -- interrupts in ----------------------------------------------------------------------
+
+    def _watch_own_vectors(self) -> None:
+        assert self.link is not None
+        for vector, fd in enumerate(self.link.own_vectors):
+            if fd not in self._registered:
+                self._registered.add(fd)
+                self.machine.cpu.add_source(fd, lambda fd, v=vector: self._vector_fired(v, fd))
+
+    def _vector_fired(self, vector: int, fd: int) -> None:
+        try:
+            os.read(fd, 8)
+        except BlockingIOError:
+            return
+        if self.msix is not None:
+            self.msix.notify(vector)
+        elif self.doorbell:  # msi=off: QEMU's legacy INTx behaviour
+            self.intr_status = 1
+            self._update_intx()
+
+    def _update_intx(self) -> None:
+        level = (self.intr_status & self.intr_mask) != 0
+        self.machine.set_intx(self.fn, level)
+
+    def _server_readable(self, fd: int) -> None:
+        assert self.link is not None
+        for event in self.link.handle_readable():
+            kind = type(event).__name__
+            if kind == "ServerGone":
+                if not self.server_gone:
+                    self.server_gone = True
+                    self.log(f"{self.name}: lost the ivshmem server; peers keep ringing each "
+                             "other with the eventfds they have")
+                self.machine.cpu.remove_source(fd)
+            elif kind in ("ProtocolViolation", "ProtocolErrorEvent") or isinstance(event, Exception):
+                self.log(f"{self.name}: {event}")
+        self._watch_own_vectors()
+
+    # -- registers ---------------------------------------------------------------------------
+
+    def read_reg(self, offset: int) -> int:
+        if offset == INTRMASK:
+            return self.intr_mask
+        if offset == INTRSTATUS:
+            value = self.intr_status
+            self.intr_status = 0
+            if value:
+                self._update_intx()
+            return value
+        if offset == IVPOSITION:
+            return self.vm_id
+        return 0
+
+    def write_reg(self, offset: int, value: int) -> None:
+        if offset == DOORBELL:
+            self.ring(value)
+        elif offset == INTRMASK:
+            self.intr_mask = value
+            self._update_intx()
+        elif offset == INTRSTATUS:
+            self.intr_status = value
+            self._update_intx()
+
+    def ring(self, value: int) -> None:
+        """A Doorbell write: (peer << 16) | vector, as QEMU decodes it."""
+        link = self.link
+        if link is None:
+            return
+        dest = value >> 16
+        vector = value & 0xFFFF
+        # With ioeventfd (QEMU's default) an exact (peer << 16 | vector) value rings that
+        # vector; QEMU's slow path only looks at the low 8 bits.
+        if self.ioeventfd and link.notify(dest, vector):
+            return
+        if (vector & 0xFF) != vector or not self.ioeventfd:
+            if link.notify(dest, vector & 0xFF):
+                return
+        if dest not in self._dropped_dests:
+            self._dropped_dests.add(dest)
+            self.log(f"{self.name}: doorbell to peer {dest} vector {vector} dropped: no such "
+                     "peer or vector (later drops to that peer are not logged)")
+
+    def close(self) -> None:
+        cpu = self.machine.cpu
+        for fd in self._registered:
+            cpu.remove_source(fd)
+        self._registered.clear()
+        if self.link is not None:
+            cpu.remove_source(self.link.fileno())
+            self.link.close()
+        self.fn.unmap_all()
+        self.shm.close()
+
+
+class _Registers:
+    """BAR0: 32-bit registers; the address is masked to a dword as QEMU does."""
+
+    def __init__(self, dev: IvshmemV1) -> None:
+        self._dev = dev
+
+    def read(self, offset: int, size: int) -> int:
+        return self._dev.read_reg(offset & 0xFC)
+
+    def write(self, offset: int, size: int, value: int) -> None:
+        self._dev.write_reg(offset & 0xFC, value)

@@ -1,0 +1,148 @@
+"""MSI-X: the capability, the vector table and the pending-bit array (PBA).
+
+A device notifies a vector; what happens follows the PCI rules QEMU applies:
+with MSI-X disabled the notification is dropped; with the function or the
+vector masked its pending bit is set (and delivered when unmasked); otherwise
+the message (address, data) is written, which the local APIC turns into a CPU
+interrupt with vector = data & 0xff.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from zpy.hw.pci import PciFunction
+
+PCI_CAP_ID_MSIX = 0x11
+MSIX_CAP_LENGTH = 12
+MSIX_CONTROL_ENABLE = 1 << 15
+MSIX_CONTROL_MASKALL = 1 << 14
+MSIX_ENTRY_SIZE = 16
+MSIX_VECTOR_CTRL_MASK = 0x1
+#: QEMU's layout for an exclusive MSI-X BAR with up to 128 vectors: table at 0, PBA at 0x800.
+MSIX_EXCLUSIVE_BAR_PBA_OFFSET = 0x800
+MSIX_EXCLUSIVE_BAR_SIZE = 0x1000
+
+LAPIC_MSI_BASE = 0xFEE00000
+
+
+class Msix:
+    def __init__(self, fn: PciFunction, n_vectors: int, bar_index: int,
+                 deliver: Callable[[int, int], None]) -> None:
+        if not 1 <= n_vectors <= 2048:
+            raise ValueError("The number of MSI-X vectors is invalid")
+        self.fn = fn
+        self.n_vectors = n_vectors
+        self.deliver = deliver  # deliver(address, data): the MSI write
+        self.table = bytearray(n_vectors * MSIX_ENTRY_SIZE)
+        pba_offset = max(MSIX_EXCLUSIVE_BAR_PBA_OFFSET, n_vectors * MSIX_ENTRY_SIZE)
+        self.pba_offset = pba_offset
+        self.pba = bytearray(((n_vectors + 63) // 64) * 8)
+        self.bar_size = MSIX_EXCLUSIVE_BAR_SIZE
+        while self.bar_size < pba_offset + len(self.pba):
+            self.bar_size *= 2
+        self._lock = threading.Lock()
+        for v in range(n_vectors):  # all vectors start masked
+            self.table[v * MSIX_ENTRY_SIZE + 12] = MSIX_VECTOR_CTRL_MASK
+        self.cap = fn.add_capability(PCI_CAP_ID_MSIX, MSIX_CAP_LENGTH)
+        fn.put(self.cap + 2, 2, n_vectors - 1)
+        fn.set_wmask(self.cap + 2, 2, MSIX_CONTROL_ENABLE | MSIX_CONTROL_MASKALL)
+        fn.put(self.cap + 4, 4, 0 | bar_index)  # table offset 0, BIR
+        fn.put(self.cap + 8, 4, pba_offset | bar_index)
+        fn.write_hooks.append(self._config_written)
+        fn.add_bar(bar_index, self.bar_size, self)
+
+    # -- state ------------------------------------------------------------------------------
+
+    @property
+    def control(self) -> int:
+        return self.fn.get(self.cap + 2, 2)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.control & MSIX_CONTROL_ENABLE)
+
+    def _masked(self, vector: int) -> bool:
+        return bool(self.control & MSIX_CONTROL_MASKALL) or bool(
+            self.table[vector * MSIX_ENTRY_SIZE + 12] & MSIX_VECTOR_CTRL_MASK)
+
+    def pending(self, vector: int) -> bool:
+        return bool(self.pba[vector // 8] & (1 << (vector % 8)))
+
+    def _set_pending(self, vector: int, on: bool) -> None:
+        if on:
+            self.pba[vector // 8] |= 1 << (vector % 8)
+        else:
+            self.pba[vector // 8] &= ~(1 << (vector % 8)) & 0xFF
+
+    def _send(self, vector: int) -> None:
+        e = vector * MSIX_ENTRY_SIZE
+        addr = int.from_bytes(self.table[e : e + 8], "little")
+        data = int.from_bytes(self.table[e + 8 : e + 12], "little")
+        self.deliver(addr, data)
+
+    # -- the device side -----------------------------------------------------------------------
+
+    def notify(self, vector: int) -> None:
+        """The device raises `vector` (called from the CPU's event loop)."""
+        if vector >= self.n_vectors or not self.enabled:
+            return  # dropped, as QEMU drops events while MSI-X is off
+        with self._lock:
+            if self._masked(vector):
+                self._set_pending(vector, True)
+                return
+        self._send(vector)
+
+    def _retry_pending(self) -> None:
+        if not self.enabled:
+            return
+        for v in range(self.n_vectors):
+            with self._lock:
+                fire = self.pending(v) and not self._masked(v)
+                if fire:
+                    self._set_pending(v, False)
+            if fire:
+                self._send(v)
+
+    def _config_written(self, offset: int, size: int) -> None:
+        if offset < self.cap + 4 and offset + size > self.cap + 2:
+            self._retry_pending()
+
+    # -- the BAR (table and PBA) as a bus region ------------------------------------------------------
+
+    def read(self, offset: int, size: int) -> int:
+        with self._lock:
+            if offset + size <= len(self.table):
+                return int.from_bytes(self.table[offset : offset + size], "little")
+            p = offset - self.pba_offset
+            if 0 <= p and p + size <= len(self.pba):
+                return int.from_bytes(self.pba[p : p + size], "little")
+        return 0
+
+    def write(self, offset: int, size: int, value: int) -> None:
+        if offset + size > len(self.table):
+            return  # the PBA is read-only
+        with self._lock:
+            self.table[offset : offset + size] = value.to_bytes(size, "little")
+        if (offset % MSIX_ENTRY_SIZE) + size > 12:
+            self._retry_pending()
+
+    def reset(self) -> None:
+        for v in range(self.n_vectors):
+            self.table[v * MSIX_ENTRY_SIZE + 12] = MSIX_VECTOR_CTRL_MASK
+        self.pba[:] = bytes(len(self.pba))
+
+
+class LocalApic:
+    """Turns MSI writes to 0xFEExxxxx into CPU interrupts (vector = data & 0xff)."""
+
+    def __init__(self, raise_interrupt: Callable[[int], None]) -> None:
+        self._raise = raise_interrupt
+        self.dropped = 0
+
+    def msi(self, address: int, data: int) -> None:
+        if address & 0xFFF00000 != LAPIC_MSI_BASE:
+            self.dropped += 1
+            return
+        self._raise(data & 0xFF)
