@@ -21,7 +21,6 @@ from zpy.autoconf import CONFIG_KERNEL_INIT_PRIORITY_DEVICE
 from zpy.device import DEVICE_API, DEVICE_DT_INST_DEFINE, device
 from zpy.devicetree import DT_INST_FOREACH_STATUS_OKAY, DT_INST_PROP
 from zpy.drivers.ivshmem import ivshmem_driver_api
-from zpy.errors import LinkError
 from zpy.drivers.pcie import (
     DEVICE_PCIE_INST_DECLARE,
     PCIE_BDF_NONE,
@@ -35,6 +34,7 @@ from zpy.drivers.pcie import (
     pcie_msi_vectors_allocate,
     pcie_set_cmd,
 )
+from zpy.errors import LinkError
 from zpy.init import POST_KERNEL
 from zpy.kernel import (
     IS_ENABLED,

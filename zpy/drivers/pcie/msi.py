@@ -20,7 +20,7 @@ from zpy.drivers.pcie.host import (
     pcie_get_mbar,
     pcie_set_cmd,
 )
-from zpy.kernel import K_MEM_CACHE_NONE, IS_ENABLED, device_map, sys_write32
+from zpy.kernel import IS_ENABLED, K_MEM_CACHE_NONE, device_map, sys_write32
 from zpy.kernel.context import current_kernel
 
 PCIE_MSIX_MCR = 0
