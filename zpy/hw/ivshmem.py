@@ -41,8 +41,8 @@ DOORBELL = 0x0C
 class PeerLink(Protocol):
     """What the device needs from its connection to an ivshmem server (zpy.ivshmem.client)."""
 
-    own_id: int
-    shm_fd: int
+    own_id: int | None
+    shm_fd: int | None
     own_vectors: list[int]
 
     def fileno(self) -> int: ...
@@ -68,12 +68,13 @@ class IvshmemV1:
         self.log = log or machine.log
         self.intr_mask = 0
         self.intr_status = 0
-        self.vm_id = link.own_id if link is not None else 0
+        self.vm_id = (link.own_id or 0) if link is not None else 0
         self._registered: set[int] = set()
         self._dropped_dests: set[int] = set()
         self.server_gone = False
 
         if link is not None:
+            assert link.shm_fd is not None, "the link's setup() received the shared memory"
             backend = MemoryBackend.from_fd(link.shm_fd, f"{name} shared memory")
         elif memdev is not None:
             backend = memdev
@@ -128,17 +129,19 @@ class IvshmemV1:
 
     def _server_readable(self, fd: int) -> None:
         assert self.link is not None
+        from zpy.ivshmem.client import OwnVector, ProtocolFault, ServerGone
+
         for event in self.link.handle_readable():
-            kind = type(event).__name__
-            if kind == "ServerGone":
+            if isinstance(event, OwnVector):
+                self._watch_own_vectors()
+            elif isinstance(event, ServerGone):
                 if not self.server_gone:
                     self.server_gone = True
                     self.log(f"{self.name}: lost the ivshmem server; peers keep ringing each "
                              "other with the eventfds they have")
                 self.machine.cpu.remove_source(fd)
-            elif kind in ("ProtocolViolation", "ProtocolErrorEvent") or isinstance(event, Exception):
-                self.log(f"{self.name}: {event}")
-        self._watch_own_vectors()
+            elif isinstance(event, ProtocolFault):
+                self.log(f"{self.name}: {event.message}")
 
     # -- registers ---------------------------------------------------------------------------
 

@@ -77,11 +77,17 @@ class MemoryBackend:
 
     @classmethod
     def from_fd(cls, fd: int, name: str) -> MemoryBackend:
-        """The shared memory an ivshmem server sent: its size is the object's size."""
+        """The shared memory an ivshmem server sent (its size is the object's size).
+        The backend keeps its own duplicate of fd."""
         size = os.fstat(fd).st_size
         if size <= 0:
             raise MachineError(f"{name}: shared memory object is empty")
-        return cls(fd, size, name)
+        own = os.dup(fd)
+        try:
+            return cls(own, size, name)
+        except BaseException:
+            os.close(own)
+            raise
 
     def map(self, offset: int, size: int, writable: bool) -> memoryview:
         """A view of [offset, offset+size): writable, or read-only enforced by the host MMU."""

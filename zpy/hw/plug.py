@@ -214,7 +214,7 @@ def _plug_doorbell(machine: Machine, opt: QemuOption, name: str,
     path = ch.props["path"]
     link = PeerConnection.open(path, max_vectors=vectors, timeout=SERVER_SETUP_TIMEOUT)
     try:
-        _check_master(opt, link.own_id)
+        _check_master(opt, link.own_id or 0)
         IvshmemV1(machine, name, link=link, vectors=vectors, msi=msi, ioeventfd=ioeventfd)
     except BaseException:
         link.close()
