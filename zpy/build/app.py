@@ -1,0 +1,93 @@
+"""The app folder: prj.conf, overlays, an optional Kconfig, and src/*.py.
+
+The checks here are the ones a C build gets from its compiler and linker: a
+syntax error in a source file, and an image without main(). They read the
+sources with `ast` and never import them: the build must not run app code.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+from zpy.build.manifest import ImageModule
+from zpy.errors import BuildError
+
+
+@dataclass(frozen=True)
+class App:
+    dir: Path
+
+    @property
+    def src(self) -> Path:
+        return self.dir / "src"
+
+    @property
+    def main_py(self) -> Path:
+        return self.src / "main.py"
+
+    @property
+    def kconfig(self) -> Path:
+        """The app's own top-level Kconfig (it may not exist)."""
+        return self.dir / "Kconfig"
+
+    @property
+    def bindings(self) -> Path:
+        return self.dir / "dts/bindings"
+
+    @property
+    def dts_include(self) -> Path:
+        return self.dir / "dts/include"
+
+    def sources(self) -> list[Path]:
+        """src/*.py, main.py first, then by name."""
+        others = sorted(p for p in self.src.glob("*.py") if p.name != "main.py")
+        return [self.main_py, *others]
+
+
+def find_app(folder: Path) -> App:
+    """The app in `folder`; an error unless it exists and has src/main.py."""
+    folder = Path(folder).expanduser().absolute()
+    if not folder.is_dir():
+        raise BuildError(f"app folder not found: {folder}")
+    app = App(folder.resolve())
+    if not app.main_py.is_file():
+        raise BuildError(
+            "app has no src/main.py",
+            filename=app.dir,
+            hint="an app is a folder with prj.conf and src/main.py defining main()",
+        )
+    return app
+
+
+def check_sources(app: App, has_ztest: bool) -> list[ImageModule]:
+    """Parse every src/*.py; require a top-level main() unless ztest provides it."""
+    modules = []
+    for path in app.sources():
+        tree = _parse(path)
+        if path == app.main_py and not has_ztest and not _defines_main(tree):
+            raise BuildError(
+                "undefined reference to 'main': src/main.py has no top-level 'def main()'",
+                filename=path,
+                hint="define main(), or set CONFIG_ZTEST=y for a ztest app",
+            )
+        modules.append(ImageModule(f"app.{path.stem}", str(path)))
+    return modules
+
+
+def _parse(path: Path) -> ast.Module:
+    try:
+        source = path.read_bytes()
+        return ast.parse(source, filename=str(path))
+    except SyntaxError as e:
+        raise BuildError(f"SyntaxError: {e.msg}", filename=path, lineno=e.lineno) from None
+    except (OSError, ValueError) as e:  # unreadable, or NUL bytes
+        raise BuildError(f"cannot read source: {e}", filename=path) from None
+
+
+def _defines_main(tree: ast.Module) -> bool:
+    return any(
+        isinstance(node, ast.FunctionDef) and node.name == "main"
+        for node in tree.body
+    )
