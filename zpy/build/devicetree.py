@@ -1,0 +1,300 @@
+"""The one module that talks to edtlib (PyPI devicetree 0.0.2).
+
+It turns the preprocessed devicetree into Zephyr's outputs (zephyr.dts,
+edt.pickle) and into zpy's plain model (dtmodel.DeviceTree), and it turns
+edtlib's and dtlib's exceptions into one DTSError line that names the file and
+line to fix. Everything edtlib-specific stays here, so moving to a newer
+edtlib (on_buses/buses lists, Node.filename/lineno) is a change to this file.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+from devicetree import dtlib, edtlib
+
+from zpy.build.dtmodel import DeviceTree, DTInterrupt, DTNode, DTReg
+from zpy.build.dtslocate import DTSSourceMap, Location
+from zpy.errors import DTSError
+
+#: Top-level binding keys edtlib 0.0.2 accepts (its own message fails to list them).
+_BINDING_TOP_KEYS = "bus, child-binding, compatible, description, include, on-bus, properties"
+
+
+def generate(dts_pre: Path, bindings_dirs: list[Path], zephyr_dts: Path, edt_pickle: Path,
+             warn: Callable[[str], None]) -> DeviceTree:
+    """Build the EDT, write zephyr.dts and edt.pickle, and return the plain model."""
+    edt = load_edt(dts_pre, bindings_dirs, warn)
+    zephyr_dts.parent.mkdir(parents=True, exist_ok=True)
+    zephyr_dts.write_text(edt.dts_source, encoding="utf-8")
+    with open(edt_pickle, "wb") as f:
+        pickle.dump(edt, f, protocol=4)
+    return to_model(edt)
+
+
+def load_edt(dts_pre: Path, bindings_dirs: list[Path],
+             warn: Callable[[str], None]) -> edtlib.EDT:
+    """edtlib.EDT with Zephyr's options; errors become DTSError, warnings go to `warn`."""
+    text = dts_pre.read_text(encoding="utf-8")
+    source_map: DTSSourceMap | None = None
+
+    def located() -> DTSSourceMap:
+        nonlocal source_map
+        if source_map is None:
+            source_map = DTSSourceMap(text, str(dts_pre))
+        return source_map
+
+    dirs = [str(d) for d in bindings_dirs]
+    with _edtlib_warnings(lambda msg: warn(_warning_line(msg, located))):
+        try:
+            return edtlib.EDT(
+                str(dts_pre),
+                dirs,
+                warn_reg_unit_address_mismatch=True,
+                default_prop_types=True,
+            )
+        except yaml.YAMLError as e:
+            raise _yaml_error(e, None) from None
+        except (edtlib.EDTError, dtlib.DTError) as e:
+            raise _dt_error(str(e), located(), bindings_dirs) from None
+        except OSError as e:
+            raise DTSError(f"cannot read {e.filename}: {e.strerror}") from None
+
+
+# -- the plain model ----------------------------------------------------------------------
+
+
+def to_model(edt: edtlib.EDT) -> DeviceTree:
+    """edtlib's EDT as a dtmodel.DeviceTree (JSON-friendly values, ordinals, paths)."""
+    nodes = [_node(n) for n in edt.nodes]
+    chosen = {name: node.path for name, node in edt.chosen_nodes.items()}
+    aliases = {alias: n.path for n in edt.nodes for alias in n.aliases}
+    compat2okay = {c: [n.path for n in ns] for c, ns in edt.compat2okay.items() if ns}
+    return DeviceTree(nodes, chosen, aliases, compat2okay)
+
+
+def _node(n: edtlib.Node) -> DTNode:
+    _, _, unit = n.name.partition("@")
+    return DTNode(
+        path=n.path,
+        name=n.name,
+        unit_addr=unit or None,
+        ord=n.dep_ordinal,
+        labels=list(n.labels),
+        status=n.status,
+        compats=list(n.compats),
+        matching_compat=n.matching_compat,
+        props={name: _json_value(p.val) for name, p in n.props.items()},
+        regs=[DTReg(r.addr, r.size, r.name) for r in n.regs],
+        interrupts=[
+            DTInterrupt(i.controller.path, {k: int(v) for k, v in i.data.items()}, i.name)
+            for i in n.interrupts
+        ],
+        parent=n.parent.path if n.parent is not None else None,
+        children=[c.path for c in n.children.values()],
+        depends_on=[d.dep_ordinal for d in n.depends_on],
+        required_by=[d.dep_ordinal for d in n.required_by],
+        bus=_bus(n, "bus", "buses"),
+        on_bus=_bus(n, "on_bus", "on_buses"),
+        binding_path=n.binding_path,
+    )
+
+
+def _bus(n: edtlib.Node, old: str, new: str) -> str | None:
+    """0.0.2 has a bus string; newer edtlib has a list (zpy keeps the first)."""
+    if hasattr(n, new):
+        buses = getattr(n, new)
+        return buses[0] if buses else None
+    return getattr(n, old)
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, edtlib.Node):
+        return v.path
+    if isinstance(v, edtlib.ControllerAndData):
+        return {"controller": v.controller.path, "data": dict(v.data), "name": v.name}
+    if isinstance(v, bytes):
+        return list(v)
+    if isinstance(v, list | tuple):
+        return [_json_value(x) for x in v]
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    return str(v)
+
+
+# -- warnings -----------------------------------------------------------------------------
+
+
+class _ThreadHandler(logging.Handler):
+    """Collects edtlib's log records of one thread, so parallel builds stay apart."""
+
+    def __init__(self, sink: Callable[[str], None]) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.sink(record.getMessage())
+
+
+@contextmanager
+def _edtlib_warnings(sink: Callable[[str], None]) -> Iterator[None]:
+    logger = logging.getLogger("devicetree")
+    handler = _ThreadHandler(sink)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+def _warning_line(msg: str, located: Callable[[], DTSSourceMap]) -> str:
+    smap = located()
+    msg = _clean(msg, smap)
+    loc = _node_location(msg, smap)
+    prefix = f"{loc.filename}:{loc.lineno}: " if loc else ""
+    return f"{prefix}warning: {msg}"
+
+
+# -- errors -------------------------------------------------------------------------------
+
+_PARSE_ERROR = re.compile(r"^(.+?):(\d+) \(column (\d+)\): (.*)$", re.S)
+_YAML_INVALID = re.compile(r"^'(.+?)' appears in binding directories but isn't valid YAML")
+_YAML_FILE = re.compile(r"(/[^\s'\"]+\.ya?ml)\b")
+_NODE_PATHS = (
+    re.compile(r"<Node (/\S*)>"),
+    re.compile(r"^(/[^\s'\"]*):"),
+    re.compile(r"\b(?:on|in|for) (/[^\s'\"]*)"),
+)
+_QUOTED = re.compile(r"'([^']+)'")
+_UNDEF_LABEL = re.compile(r"undefined node label '([^']+)'")
+
+
+def _dt_error(msg: str, smap: DTSSourceMap, bindings_dirs: list[Path]) -> DTSError:
+    m = _PARSE_ERROR.match(msg)
+    if m:  # dtlib syntax error: it already names the file and line
+        return DTSError(_one_line(m.group(4)), filename=m.group(1), lineno=int(m.group(2)))
+    m = _YAML_INVALID.match(msg)
+    if m:
+        return _yaml_file_error(Path(m.group(1)), msg)
+    msg = _clean(msg, smap)
+    if _node_path(msg) is None:
+        # about a binding: name the binding file, and the line of the key it complains about
+        m = _YAML_FILE.search(msg)
+        if m:
+            path = Path(m.group(1))
+            lineno = _yaml_key_line(path, msg)
+            msg = msg.replace(f" in {path},", ",").replace(f" in {path}", "")
+            return DTSError(_one_line(msg), filename=path, lineno=lineno)
+        m = re.match(r"^'([^']+\.ya?ml)' not found", msg)
+        if m:  # an include: find the binding that asks for it
+            loc = _find_text(bindings_dirs, m.group(1))
+            if loc:
+                return DTSError(f"included binding {msg}", filename=loc.filename,
+                                lineno=loc.lineno)
+    loc = _node_location(msg, smap)
+    if loc:
+        return DTSError(_one_line(msg), filename=loc.filename, lineno=loc.lineno)
+    return DTSError(_one_line(msg))
+
+
+def _node_location(msg: str, smap: DTSSourceMap) -> Location | None:
+    """Where the node (and property) the message is about is written."""
+    path = _node_path(msg)
+    if path is None:
+        return None
+    undef = _UNDEF_LABEL.search(msg)
+    if undef:
+        loc = smap.statement_with(path, "&" + undef.group(1))
+        if loc:
+            return loc
+    prop = _QUOTED.search(msg)
+    if prop:
+        loc = smap.prop(path, prop.group(1))
+        if loc:
+            return loc
+    return smap.node(path)
+
+
+def _node_path(msg: str) -> str | None:
+    """The devicetree node a message is about (binding file paths are not nodes)."""
+    msg = _YAML_FILE.sub("<binding>", msg)
+    for pattern in _NODE_PATHS:
+        m = pattern.search(msg)
+        if m:
+            return m.group(1).rstrip(",.:;") or "/"
+    return None
+
+
+def _clean(msg: str, smap: DTSSourceMap) -> str:
+    """Drop dtlib's "in <whole input file>" phrases: the location is given separately."""
+    msg = re.sub(r"<Node (\S+) in '[^']*'>", r"<Node \1>", msg)
+    files = "|".join(re.escape(f) for f in sorted(smap.filenames, key=len, reverse=True))
+    msg = re.sub(rf"(\s(?:on|in) /[^\s'\"]*?) in '?(?:{files})'?(?=[\s,]|$)", r"\1", msg)
+    msg = msg.replace("{', '.join(ok_top)}", _BINDING_TOP_KEYS)
+    return msg
+
+
+def _one_line(msg: str) -> str:
+    return " ".join(msg.split())
+
+
+def _yaml_error(e: yaml.YAMLError, path: Path | None) -> DTSError:
+    mark = getattr(e, "problem_mark", None)
+    problem = getattr(e, "problem", None) or str(e)
+    context = getattr(e, "context", None)
+    text = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    filename: str | Path | None = path
+    if mark is not None and (path is None or mark.name not in ("<unicode string>", "<file>")):
+        filename = mark.name if path is None else path
+    return DTSError(_one_line(text), filename=filename,
+                    lineno=mark.line + 1 if mark is not None else None)
+
+
+def _yaml_file_error(path: Path, msg: str) -> DTSError:
+    try:
+        yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        return _yaml_error(e, path)
+    except OSError:
+        pass
+    return DTSError(_one_line(msg), filename=path)
+
+
+def _yaml_key_line(path: Path, msg: str) -> int | None:
+    """The line of the first key of the binding the message quotes, if any."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for name in _QUOTED.findall(msg):
+        if name.endswith((".yaml", ".yml")) or name in ("type:", "properties", "properties:"):
+            continue
+        name = name.removesuffix(":")
+        pattern = re.compile(r"^\s*['\"]?" + re.escape(name) + r"['\"]?\s*:")
+        for i, line in enumerate(lines, 1):
+            if pattern.match(line):
+                return i
+    return None
+
+
+def _find_text(dirs: list[Path], needle: str) -> Location | None:
+    for d in dirs:
+        for path in sorted(d.rglob("*.y*ml")):
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except OSError:
+                continue
+            for i, line in enumerate(lines, 1):
+                if needle in line and not line.lstrip().startswith("#"):
+                    return Location(str(path), i)
+    return None

@@ -1,0 +1,101 @@
+"""Run the C preprocessor over the board .dts and the overlays, as Zephyr does.
+
+Every file is force-included (-include), in order, into an empty translation
+unit, so later overlays see the labels and macros of earlier files. Unlike
+Zephyr we keep GCC's line markers (no -P): dtlib follows them, so its errors
+name the user's file and line instead of a line of zephyr.dts.pre.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from zpy.errors import BuildError, DTSError
+
+#: GCC line marker: # <line> "<file>" <flags>
+_LINEMARKER = re.compile(r'^# (\d+) "((?:[^"\\]|\\.)*)"((?: \d+)*)$')
+#: first "file:line:col: error: message" line of cpp's output
+_CPP_ERROR = re.compile(r"^(.+?):(\d+):(?:\d+:)? (?:fatal error|error): (.*)$")
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    output: Path
+    #: every file cpp read (the -MD list), without the empty translation unit
+    deps: list[Path]
+
+
+def find_cpp() -> list[str]:
+    """The preprocessor command: $CPP, cpp, or the C compiler with -E."""
+    if os.environ.get("CPP"):
+        return os.environ["CPP"].split()
+    for name in ("cpp",):
+        exe = shutil.which(name)
+        if exe:
+            return [exe]
+    for name in (os.environ.get("CC", ""), "cc", "gcc", "clang"):
+        exe = shutil.which(name) if name else None
+        if exe:
+            return [exe, "-E"]
+    raise BuildError("no C preprocessor found for the devicetree (install cpp or gcc)")
+
+
+def preprocess(sources: list[Path], include_dirs: list[Path], output: Path, deps_file: Path,
+               empty_file: Path) -> Preprocessed:
+    """Preprocess `sources` into `output`; a cpp error becomes one DTSError with cpp's file:line."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    empty_file.parent.mkdir(parents=True, exist_ok=True)
+    empty_file.write_text("")
+    cmd = [*find_cpp(), "-x", "assembler-with-cpp", "-nostdinc", "-undef", "-D__DTS__"]
+    for d in include_dirs:
+        cmd += ["-isystem", str(d)]
+    for src in sources:
+        cmd += ["-include", str(src)]
+    raw = output.with_name(output.name + ".raw")
+    cmd += ["-MD", "-MF", str(deps_file), "-o", str(raw), str(empty_file)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise _cpp_error(proc.stderr, proc.returncode)
+    output.write_text(_strip_markers(raw.read_text(), str(empty_file)))
+    raw.unlink()
+    deps = [p for p in parse_deps(deps_file.read_text()) if p != empty_file]
+    return Preprocessed(output, deps)
+
+
+def _cpp_error(stderr: str, returncode: int) -> DTSError:
+    for line in stderr.splitlines():
+        m = _CPP_ERROR.match(line)
+        if m:
+            return DTSError(m.group(3), filename=m.group(1), lineno=int(m.group(2)))
+    first = next((ln for ln in stderr.splitlines() if ln.strip()), f"exit status {returncode}")
+    return DTSError(f"C preprocessor failed: {first}")
+
+
+def _strip_markers(text: str, empty_file: str) -> str:
+    """Drop line markers of cpp's own pseudo-files and of the empty unit.
+
+    What remains names only real source files, so an error at the very end of the
+    input (an unclosed node) is reported at the end of the last overlay rather
+    than in the empty translation unit.
+    """
+    fake = {"<built-in>", "<command-line>", empty_file}
+    out = []
+    for line in text.splitlines(keepends=True):
+        m = _LINEMARKER.match(line.rstrip("\n"))
+        if m and m.group(2) in fake:
+            continue
+        out.append(line)
+    return "".join(out)
+
+
+def parse_deps(text: str) -> list[Path]:
+    """The prerequisites of a make-style dependency file written by -MD."""
+    text = text.replace("\\\n", " ")
+    _, _, rest = text.partition(": ")
+    words = re.findall(r"(?:\\.|[^\s\\])+", rest)
+    return [Path(re.sub(r"\\(.)", r"\1", w)).resolve() for w in words]
