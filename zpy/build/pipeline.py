@@ -1,0 +1,301 @@
+"""`zpy build` as a library call: configure, generate, "link", remember.
+
+The steps are Zephyr's, in Zephyr's order:
+  1. devicetree: cpp over the board .dts and overlays, then edtlib
+     -> zephyr.dts, edt.pickle, devicetree_generated.json
+  2. Kconfig.dts from the binding folders (DT_HAS_<COMPAT>_ENABLED)
+  3. Kconfig, which sees the devicetree through the dt_* functions
+     -> .config, autoconf.h
+  4. the image: the modules the CMakeLists tables select for that .config,
+     plus the app's sources -> image.json
+The library never prints: it reports through the `out` and `warn` callables
+the caller passes, and fails with a ZpyError.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import zpy
+from zpy.build import builddir, dotconfig, inputs
+from zpy.build.app import App, check_sources, find_app
+from zpy.build.board import Board, find_board
+from zpy.build.builddir import BuildInfo
+from zpy.build.dtmodel import DeviceTree
+from zpy.build.manifest import ImageManifest
+from zpy.build.options import BuildOptions, parse_cmake_args
+from zpy.build.paths import BuildPaths, zephyr_base
+from zpy.build.sources import image_modules
+from zpy.errors import BuildError
+
+Log = Callable[[str], None]
+
+PRISTINE = ("auto", "always", "never")
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@dataclass
+class BuildResult:
+    build_dir: Path
+    board: str
+    app_dir: Path
+    #: True when nothing had changed and the build did nothing
+    up_to_date: bool
+    manifest: ImageManifest
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def paths(self) -> BuildPaths:
+        return BuildPaths(self.build_dir)
+
+
+@dataclass
+class _Request:
+    """One build, resolved: which app, board, options and folders."""
+
+    app: App
+    board: Board
+    options: BuildOptions
+    paths: BuildPaths
+    base: Path
+
+    @property
+    def settings(self) -> list[list[str]]:
+        return [[k, v] for k, v in self.options.defines]
+
+    @property
+    def bindings_dirs(self) -> list[Path]:
+        dirs = [self.base / "dts/bindings"]
+        if self.app.bindings.is_dir():
+            dirs.insert(0, self.app.bindings)
+        return dirs
+
+    @property
+    def dts_include_dirs(self) -> list[Path]:
+        dirs = [self.base / "dts/include", self.board.dir]
+        if self.app.dts_include.is_dir():
+            dirs.insert(0, self.app.dts_include)
+        return dirs
+
+    @property
+    def kconfig_top(self) -> Path:
+        return self.app.kconfig if self.app.kconfig.is_file() else self.base / "Kconfig"
+
+
+def build(
+    app: Path | str | None = None,
+    board: str | None = None,
+    build_dir: Path | str = "build",
+    pristine: str = "auto",
+    cmake_args: Sequence[str] = (),
+    out: Log = print,
+    warn: Log | None = None,
+) -> BuildResult:
+    """Build `app` for `board` into `build_dir`, as `west build` would; see docs/build.md.
+
+    app: defaults to the app the build folder was made for, else the current folder.
+    board: defaults to -DBOARD, then $BOARD, then the build folder's board.
+    cmake_args: the -D options after `--`. Without any, a build folder reuses the
+    options of its previous build (as CMake's cache would).
+    """
+    warnings: list[str] = []
+
+    def warn_line(line: str) -> None:
+        warnings.append(line)
+        (warn or _stderr)(line)
+
+    if pristine not in PRISTINE:
+        raise BuildError(f"invalid pristine mode '{pristine}' (expected auto, always or never)")
+    root = Path(build_dir).expanduser().resolve()
+    paths = BuildPaths(root)
+    info = BuildInfo.load(paths)
+    options = parse_cmake_args(cmake_args)
+    if not cmake_args and info is not None:
+        options = BuildOptions(tuple((k, v) for k, v in info.settings))
+
+    app_dir = Path(app) if app is not None else Path(info.app) if info else Path.cwd()
+    the_app = find_app(app_dir)
+    board_name = board or options.board or os.environ.get("BOARD") or (info.board if info else None)
+    if not board_name:
+        raise BuildError("no board given", hint="use -b BOARD (or set BOARD)")
+    base = zephyr_base()
+    the_board = find_board(board_name, [the_app.dir, base])
+    req = _Request(the_app, the_board, options, paths, base)
+
+    info = _apply_pristine(pristine, info, req, out)
+    for w in options.warnings():
+        warn_line(f"warning: {w}")
+    confs = inputs.conf_files(the_app, the_board, options)
+    dts = inputs.dts_files(the_app, the_board, options)
+
+    if builddir.up_to_date(info, paths, the_app.dir, the_board.name, req.settings,
+                           zpy.__version__):
+        out(f"-- {root} is up to date: no work to do.")
+        return BuildResult(root, the_board.name, the_app.dir, True,
+                           ImageManifest.load(paths.image_json), warnings)
+    manifest = _full_build(req, info, confs, dts, out, warn_line)
+    return BuildResult(root, the_board.name, the_app.dir, False, manifest, warnings)
+
+
+def menuconfig(build_dir: Path | str = "build", gui: bool = False, out: Log = print,
+               warn: Log | None = None) -> BuildResult:
+    """Run menuconfig (or guiconfig) on a built folder's .config, then rebuild from it.
+
+    The rebuild sees unchanged fragments and a changed .config, so the saved
+    .config is its only Kconfig input: autoconf.h and image.json follow the edit.
+    """
+    from zpy.build import kconfig
+
+    paths = BuildPaths(Path(build_dir).expanduser().resolve())
+    info = BuildInfo.load(paths)
+    if info is None or info.kconfig is None or not paths.dotconfig.is_file():
+        raise BuildError(f"{paths.root} is not a configured build folder",
+                         hint="run zpy build first")
+    dt = DeviceTree.load(paths.devicetree_json) if paths.devicetree_json.is_file() else None
+    kconfig.run_menuconfig(kconfig.KconfigSetup.from_json(info.kconfig), dt, paths.dotconfig,
+                           gui=gui)
+    return build(info.app, info.board, paths.root, "never", (), out, warn)
+
+
+def _apply_pristine(mode: str, info: BuildInfo | None, req: _Request, out: Log
+                    ) -> BuildInfo | None:
+    root = req.paths.root
+    if mode == "always":
+        builddir.make_pristine(root)
+        return None
+    if info is None:
+        return None
+    other_app = info.app != str(req.app.dir)
+    other_board = info.board != req.board.name
+    if not (other_app or other_board):
+        return info
+    if mode == "never":
+        if other_app:
+            raise BuildError(
+                f"Build directory {root} is for application {info.app}, but source directory "
+                f"{req.app.dir} was specified; please clean it, use --pristine, or use "
+                "--build-dir to set another build directory")
+        raise BuildError(
+            f"Build directory {root} targets board {info.board}, but board {req.board.name} "
+            "was specified. (Clean the directory, use --pristine, or use --build-dir to "
+            "specify a different one.)")
+    what = f"app {info.app}" if other_app else f"board {info.board}"
+    out(f"-- Making {root} pristine: it was built for {what}")
+    builddir.make_pristine(root)
+    return None
+
+
+def _full_build(req: _Request, old: BuildInfo | None, confs: inputs.Selection,
+                dts: inputs.Selection, out: Log, warn: Log) -> ImageManifest:
+    # Imported here, so that a no-op rebuild never loads kconfiglib or edtlib.
+    from zpy.build import devicetree, dtspp, kconfig, kconfigdts
+
+    paths, app, board = req.paths, req.app, req.board
+    info = BuildInfo(str(app.dir), board.name, zpy.__version__, req.settings)
+    if old is not None:  # keep the .config rule's memory until Kconfig has run
+        info.fragments, info.dotconfig = old.fragments, old.dotconfig
+    info.save(paths)
+
+    out(f"-- Application: {app.dir}")
+    out(f"-- Board: {board.name}, {board.dir}")
+    out(f"-- ZEPHYR_BASE: {req.base}")
+
+    # 1. devicetree
+    out(f"-- Found BOARD.dts: {dts.files[0]}")
+    for overlay in dts.files[1:]:
+        out(f"-- Found devicetree overlay: {overlay}")
+    pre = dtspp.preprocess(dts.files, req.dts_include_dirs, paths.dts_pre, paths.dts_deps,
+                           paths.empty_file)
+    dt = devicetree.generate(paths.dts_pre, req.bindings_dirs, paths.zephyr_dts,
+                             paths.edt_pickle, warn)
+    dt.save(paths.devicetree_json)
+    out(f"-- Generated zephyr.dts: {paths.zephyr_dts}")
+    out(f"-- Generated devicetree_generated.json: {paths.devicetree_json}")
+
+    # 2. Kconfig.dts
+    binding_files = kconfigdts.write_kconfig_dts(req.bindings_dirs, paths.kconfig_dts)
+
+    # 3. Kconfig
+    fragments = list(confs.files)
+    paths.extra_kconfig_options.parent.mkdir(parents=True, exist_ok=True)
+    paths.extra_kconfig_options.write_text(
+        "".join(f"{name}={value}\n" for name, value in req.options.configs))
+    if req.options.configs:
+        fragments.append(paths.extra_kconfig_options)
+    frag_hash = builddir.fragments_hash(fragments)
+    keep_dotconfig = (old is not None and old.fragments == frag_hash
+                      and paths.dotconfig.is_file())
+    setup = kconfig.KconfigSetup(
+        top=req.kconfig_top,
+        srctree=req.base,
+        variables={
+            "ZEPHYR_BASE": str(req.base),
+            "BOARD": board.name,
+            "BOARD_DIR": str(board.dir),
+            "KCONFIG_BINARY_DIR": str(paths.kconfig_dir),
+            "APPLICATION_SOURCE_DIR": str(app.dir),
+            "EDT_PICKLE": str(paths.edt_pickle),
+            "KCONFIG_CONFIG": str(paths.dotconfig),
+        },
+    )
+    if keep_dotconfig:
+        out("-- Kconfig fragments unchanged: using the existing .config")
+    result = kconfig.configure(
+        setup, dt, [paths.dotconfig] if keep_dotconfig else fragments,
+        handwritten=not keep_dotconfig, dotconfig=paths.dotconfig,
+        autoconf=paths.autoconf_h, out=out, warn=warn)
+    info.fragments = frag_hash
+    info.dotconfig = builddir.file_hash(paths.dotconfig)
+    info.kconfig = setup.to_json()
+    info.save(paths)
+
+    # 4. the image
+    manifest, cmakelists = _link(req.base, app, board, paths, req.options.settings)
+    out(f"[{len(manifest.modules) + len(manifest.app_sources)}/"
+        f"{len(manifest.modules) + len(manifest.app_sources)}] Linking image: "
+        f"{len(manifest.modules)} zpy modules, {len(manifest.app_sources)} app modules "
+        f"-> {paths.image_json}")
+
+    # remember every input
+    info.record_files(result.kconfig_files)
+    info.record_files(confs.files + confs.absent + dts.absent)
+    info.record_files(pre.deps)
+    info.record_files(binding_files)
+    info.record_files(cmakelists)
+    info.record_files(app.sources())
+    info.record_files([app.kconfig, app.bindings, app.dts_include])
+    info.record_folders([app.src, board.dir, *req.bindings_dirs])
+    info.complete = True
+    info.save(paths)
+    return manifest
+
+
+def link_image(base: Path, app: App, board: Board, paths: BuildPaths,
+               settings: dict[str, str]) -> ImageManifest:
+    """Choose the image's modules for the build's .config and write image.json."""
+    return _link(base, app, board, paths, settings)[0]
+
+
+def _link(base: Path, app: App, board: Board, paths: BuildPaths, settings: dict[str, str]
+          ) -> tuple[ImageManifest, list[Path]]:
+    config = dotconfig.load_dotconfig(paths.dotconfig)
+    table = image_modules(base, config)
+    app_sources = check_sources(app, has_ztest=bool(config.get("CONFIG_ZTEST")))
+    manifest = ImageManifest(
+        board=board.name,
+        board_dir=str(board.dir),
+        app_dir=str(app.dir),
+        zephyr_base=str(base),
+        modules=table.modules,
+        app_sources=app_sources,
+        settings=dict(settings),
+    )
+    manifest.save(paths.image_json)
+    return manifest, table.cmakelists
