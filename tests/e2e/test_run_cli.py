@@ -1,0 +1,141 @@
+"""`zpy run` as a user runs it: exit statuses, signals, errors, the samples and ztest apps."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from .runner import ZEPHYR_BASE, build, ivshmem_server, wait_for_path, zpy, zpy_cmd
+
+BANNER = "*** Booting Zephyr OS build v4.1.0-zpy0.1.0 ***\n"
+
+
+def app(tmp_path: Path, main: str, prj: str = "# nothing\n") -> Path:
+    root = tmp_path / "app"
+    (root / "src").mkdir(parents=True)
+    (root / "prj.conf").write_text(prj)
+    (root / "src" / "main.py").write_text(main)
+    return root
+
+
+def test_hello_world(tmp_path):
+    build("samples/hello_world", tmp_path / "b")
+    done = zpy("run", "-d", str(tmp_path / "b"))
+    assert done.returncode == 0
+    assert done.stdout == BANNER + "Hello World! qemu_x86_64\n"
+    assert done.stderr == ""
+
+
+def test_main_status_is_the_exit_status(tmp_path):
+    build(app(tmp_path, "def main():\n    return 7\n"), tmp_path / "b")
+    assert zpy("run", "-d", str(tmp_path / "b")).returncode == 7
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signals_stop_a_running_image_within_a_second(tmp_path, sig):
+    build(app(tmp_path, "from zpy.kernel import *\n\ndef main():\n"
+                        "    printk('up\\n')\n    k_sleep(K_FOREVER)\n"), tmp_path / "b")
+    proc = subprocess.Popen(zpy_cmd("run", "-d", str(tmp_path / "b")), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == BANNER
+    assert proc.stdout.readline() == "up\n"
+    start = time.monotonic()
+    proc.send_signal(sig)
+    status = proc.wait(5)
+    assert time.monotonic() - start < 1.0
+    assert status == 128 + sig
+    assert "Traceback" not in proc.stderr.read()
+
+
+def test_exception_in_main_is_one_line_and_non_zero(tmp_path):
+    build(app(tmp_path, "def main():\n    return 1 // 0\n"), tmp_path / "b")
+    done = zpy("run", "-d", str(tmp_path / "b"))
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[1].startswith(">>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0 (thread 'main'): "
+                               "ZeroDivisionError: integer division or modulo by zero at ")
+    assert lines[1].endswith("main.py:2 in main()")
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_run_without_a_build_says_what_to_do(tmp_path):
+    done = zpy("run", "-d", str(tmp_path / "nothing"))
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == (
+        f"error: no image in {tmp_path / 'nothing'} (missing {tmp_path / 'nothing/zephyr/image.json'})")
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_machine_option_is_one_line(tmp_path):
+    build("samples/hello_world", tmp_path / "b")
+    done = zpy("run", "-d", str(tmp_path / "b"), "-device", "e1000")
+    assert done.returncode == 1
+    assert done.stderr == "error: 'e1000' is not a valid device model name\n"
+
+
+def test_plain_ztest_suite_on_a_memory_file(tmp_path):
+    build("tests/drivers/virtualization/ivshmem/plain", tmp_path / "b")
+    shm = tmp_path / "shm"
+    done = zpy("run", "-d", str(tmp_path / "b"),
+               "-object", f"memory-backend-file,id=hostmem,mem-path={shm},size=1M,share=on",
+               "-device", "ivshmem-plain,memdev=hostmem")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert " PASS - test_ivshmem_plain in " in done.stdout
+    assert " PASS - test_quit_kernel in " in done.stdout
+    assert done.stdout.endswith("PROJECT EXECUTION SUCCESSFUL\n")
+    assert shm.read_bytes()[:4] == (8108).to_bytes(4, "little")
+
+
+def test_doorbell_ztest_suite_on_a_real_server(tmp_path):
+    build("tests/drivers/virtualization/ivshmem/doorbell", tmp_path / "b")
+    with ivshmem_server(tmp_path, size="4K", vectors=2) as (sock, _):
+        done = zpy("run", "-d", str(tmp_path / "b"), "-chardev", f"socket,path={sock},id=ivshmem")
+    assert done.returncode == 0, done.stdout + done.stderr
+    for test in ("test_doorbell_bad_vector", "test_doorbell_device_ready",
+                 "test_doorbell_self_notify"):
+        assert f" PASS - {test} in " in done.stdout
+    assert done.stdout.endswith("PROJECT EXECUTION SUCCESSFUL\n")
+
+
+def test_doorbell_sample_with_write_shared_memory_and_client(tmp_path):
+    """Zephyr's README flow: server, VM, write_shared_memory.sh, ivshmem-client `int 0 0`."""
+    sample = ZEPHYR_BASE / "samples/drivers/virtualization/ivshmem/doorbell"
+    build(sample, tmp_path / "b")
+    with ivshmem_server(tmp_path, size="4M", vectors=2) as (sock, shm):
+        vm = subprocess.Popen(zpy_cmd("run", "-d", str(tmp_path / "b"), "-chardev",
+                                      f"socket,path={sock},id=ivshmem"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert vm.stdout is not None
+            assert vm.stdout.readline() == BANNER
+            assert vm.stdout.readline() == \
+                "Use write_shared_memory.sh and ivshmem-client to send a message\n"
+            wait_for_path(Path("/dev/shm") / shm)
+            subprocess.run([str(sample / "write_shared_memory.sh"), "-l", f"/dev/shm/{shm}",
+                            "-m", "hello world"], check=True, timeout=10)
+            client = zpy("ivshmem-client", "-S", str(sock), "--once", input="int 0 0\n",
+                         timeout=20)
+            assert client.returncode == 0, client.stdout + client.stderr
+            assert vm.stdout.readline() == "received IRQ and full message: hello world\n"
+        finally:
+            vm.terminate()
+            vm.wait(5)
+
+
+def test_two_vm_demo(tmp_path):
+    done = subprocess.run([*zpy_cmd()[:-1], "zpy.demo", "--rounds", "3", "--build-dir",
+                           str(tmp_path / "demo")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert '[vm-a] VM 0: received "hello from VM 1" on vector 0' in out
+    for n in (1, 2, 3):
+        assert f'[vm-b] VM 1: received "ping {n}" on vector 1' in out
+        assert f'[vm-a] VM 0: received "pong {n}" on vector 0' in out
+    assert "[vm-a] VM 0: done after 3 round trips" in out
+    assert "[vm-b] VM 1: done after 3 round trips" in out
+    assert "== demo done: VM exit statuses [0, 0]" in out
