@@ -139,3 +139,27 @@ def test_two_vm_demo(tmp_path):
     assert "[vm-a] VM 0: done after 3 round trips" in out
     assert "[vm-b] VM 1: done after 3 round trips" in out
     assert "== demo done: VM exit statuses [0, 0]" in out
+
+
+def test_blink_teaching_sample(tmp_path):
+    build("samples/drivers/blink", tmp_path / "b")
+    done = zpy("run", "-d", str(tmp_path / "b"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].endswith("<inf> blink_console: led0: blinking every 100 ms")
+    assert lines[1:5] == [BANNER.strip(), "blink_led is ready: led0",
+                          "led1 has no device (its status is disabled)", "too fast: -22"]
+    assert lines[-1] == "done: led0 off"
+    toggles = [line for line in lines if line.startswith("[led0] ")]
+    assert len(toggles) >= 4
+
+
+def test_disabled_node_has_no_device_a_link_error(tmp_path):
+    overlay = tmp_path / "off.overlay"
+    overlay.write_text('&blink_led { status = "disabled"; };\n')
+    build("samples/drivers/blink", tmp_path / "b", f"-DEXTRA_DTC_OVERLAY_FILE={overlay}")
+    assert "CONFIG_BLINK_CONSOLE" not in (tmp_path / "b/zephyr/.config").read_text()
+    done = zpy("run", "-d", str(tmp_path / "b"))
+    assert done.returncode == 1
+    assert "LinkError: undefined reference to `__device_dts_ord_" in done.stdout
+    assert "samples/drivers/blink/src/main.py:11 in main()" in done.stdout

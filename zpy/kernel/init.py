@@ -80,6 +80,11 @@ _INTERNAL = tuple(
 )
 
 
+def is_internal(filename: str) -> bool:
+    """True for zpy's own kernel code, which messages about user code should skip."""
+    return filename.startswith(_INTERNAL)
+
+
 def caller_location() -> str:
     """file:line of the user code (app or driver) that called into the kernel."""
     f = sys._getframe(1)

@@ -18,7 +18,7 @@ from zpy.build.dtmodel import DeviceTree
 from zpy.errors import LinkError
 from zpy.kernel.context import enter_thread, kernel_context
 from zpy.kernel.heap import Heap
-from zpy.kernel.init import InitLevel, init_entry
+from zpy.kernel.init import InitLevel, init_entry, is_internal
 from zpy.kernel.irq import InterruptTable
 from zpy.kernel.sched import KernelHalt, Scheduler, ThreadAbort
 from zpy.kernel.thread import K_ESSENTIAL, k_thread
@@ -160,7 +160,8 @@ class Kernel:
         tb = traceback.extract_tb(exc.__traceback__)
         loc = ""
         if tb:
-            frame = tb[-1]
+            # the innermost frame of image code (an app or a driver), not the kernel's own
+            frame = next((f for f in reversed(tb) if not is_internal(f.filename)), tb[-1])
             loc = f" at {frame.filename}:{frame.lineno} in {frame.name}()"
         name = thread.name if thread is not None else ""
         context = where or (f"thread '{name}'" if name else "a thread")
