@@ -173,7 +173,7 @@ _YAML_FILE = re.compile(r"(/[^\s'\"]+\.ya?ml)\b")
 _NODE_PATHS = (
     re.compile(r"<Node (/\S*)>"),
     re.compile(r"^(/[^\s'\"]*):"),
-    re.compile(r"\b(?:on|in|for) (/[^\s'\"]*)"),
+    re.compile(r"\b(?:on|in|for|node) (/[^\s'\"]*)"),
 )
 _QUOTED = re.compile(r"'([^']+)'")
 _UNDEF_LABEL = re.compile(r"undefined node label '([^']+)'")

@@ -117,9 +117,6 @@ def build(
     paths = BuildPaths(root)
     info = BuildInfo.load(paths)
     options = parse_cmake_args(cmake_args)
-    if not cmake_args and info is not None:
-        options = BuildOptions(tuple((k, v) for k, v in info.settings))
-
     app_dir = Path(app) if app is not None else Path(info.app) if info else Path.cwd()
     the_app = find_app(app_dir)
     board_name = board or options.board or os.environ.get("BOARD") or (info.board if info else None)
@@ -130,6 +127,8 @@ def build(
     req = _Request(the_app, the_board, options, paths, base)
 
     info = _apply_pristine(pristine, info, req, out)
+    if not cmake_args and info is not None:  # CMake's cache: reuse the last -D options
+        options = req.options = BuildOptions(tuple((k, v) for k, v in info.settings))
     for w in options.warnings():
         warn_line(f"warning: {w}")
     confs = inputs.conf_files(the_app, the_board, options)
