@@ -120,6 +120,7 @@ class PeerConnection:
         self._sock: socket.socket | None = None
         self._reader: MessageReader | None = None
         self._server_gone = False
+        self._setup_timeout = DEFAULT_SETUP_TIMEOUT
 
     def __enter__(self) -> PeerConnection:
         return self
@@ -172,8 +173,9 @@ class PeerConnection:
         if self._sock is None:
             raise MachineError("not connected")
         deadline = None if timeout is None else time.monotonic() + timeout
+        self._setup_timeout = timeout or 0.0
         try:
-            msg = self._receive_setup(deadline, "the version")
+            msg = self._receive_setup(deadline, "the version message")
             if msg.value != IVSHMEM_PROTOCOL_VERSION:
                 self._close_fd(msg.fd)
                 raise self._error(f"server sent version {msg.value}, "
@@ -209,7 +211,8 @@ class PeerConnection:
             if deadline is not None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise self._error(f"server sent no {what} in time")
+                    raise self._error(f"no answer from the server: {what} did not come "
+                                      f"within {self._setup_timeout:g} s")
                 self._sock.settimeout(remaining)
             try:
                 msg = self._reader.receive()

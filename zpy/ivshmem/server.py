@@ -34,7 +34,6 @@ import os
 import selectors
 import socket
 import stat
-import tempfile
 import threading
 import time
 from collections import deque
@@ -106,8 +105,9 @@ class _Peer:
     queue: deque[_Outgoing] = field(default_factory=deque)
     #: when the socket last refused a write while messages were waiting
     stalled_since: float | None = None
-    #: why this peer is being dropped, once something went wrong
+    #: why this peer is being dropped, once something went wrong, and how loudly to say so
     failure: str | None = None
+    failure_level: int = logging.WARNING
 
 
 class _Wakeup:
@@ -247,7 +247,8 @@ class IvshmemServer:
         As QEMU's server does, peers are freed one by one, so each one still
         connected hears (best effort, without waiting) that the earlier ones left.
         """
-        for peer in list(self._peers.values()):
+        while self._peers:
+            peer = next(iter(self._peers.values()))
             self._flush(peer)
             self._remove(peer, "closed: the server is shutting down", logging.DEBUG)
             self._reap()
@@ -334,7 +335,7 @@ class IvshmemServer:
                 self._flush(peer)
         for peer in list(self._backlogged.values()):
             if peer.stalled_since is not None and now - peer.stalled_since >= self.stall_timeout:
-                self._fail(peer, f"socket full for {self.stall_timeout:g} s with "
+                self._fail(peer, f"dropped: socket full for {self.stall_timeout:g} s with "
                                  f"{len(peer.queue)} messages waiting: it does not read")
         self._reap()
 
@@ -409,7 +410,13 @@ class IvshmemServer:
         return listener
 
     def _clear_socket_path(self, path: Path) -> None:
-        """Refuse to start over a live server or a non-socket; remove a dead server's socket."""
+        """Refuse to start over a live server or a non-socket; remove a dead server's socket.
+
+        A live server is recognised in /proc/net/unix first, so that it is not
+        disturbed: a probing connect() would make it hand out an ID and tell
+        all its peers about a newcomer that leaves at once. The probe is only
+        the fallback (a server in another network namespace is not listed).
+        """
         try:
             info = os.lstat(path)
         except FileNotFoundError:
@@ -419,17 +426,9 @@ class IvshmemServer:
         if not stat.S_ISSOCK(info.st_mode):
             raise MachineError(f"cannot listen on {path}: it exists and is not a socket",
                                hint="remove it, or choose another path with -S")
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC) as probe:
-            probe.settimeout(1.0)
-            try:
-                probe.connect(str(path))
-            except ConnectionRefusedError:
-                pass
-            except OSError as e:
-                raise MachineError(f"cannot check the existing socket {path}: {e.strerror}") from e
-            else:
-                raise MachineError(f"another server is listening on {path}",
-                                   hint="stop it, or choose another socket with -S")
+        if _listed_as_listening(path) or _answers(path):
+            raise MachineError(f"another server is listening on {path}",
+                               hint="stop it, or choose another socket with -S")
         self.log.info("removing stale socket %s (its server is gone)", path)
         try:
             path.unlink()
@@ -439,43 +438,22 @@ class IvshmemServer:
             raise MachineError(f"cannot remove stale socket {path}: {e.strerror}") from e
 
     def _bind_private(self, listener: socket.socket, path: Path) -> None:
-        """Bind so that the socket is never reachable with wider permissions than `mode`.
+        """Bind so that the socket file is never reachable with wider permissions than `mode`.
 
-        bind() creates the socket file under the umask; chmod() after it leaves
-        a window. So bind in a fresh 0700 directory next to the target, chmod,
-        then hard-link into place (link() fails rather than replace a socket
-        another server created meanwhile).
+        Linux creates the file with the socket inode's mode minus the umask, so
+        setting the mode on the socket before bind() leaves no window where a
+        chmod() afterwards would be racing; the chmod() only undoes the umask.
         """
         mode = DEFAULT_MODE if self.mode is None else self.mode
+        os.fchmod(listener.fileno(), mode)
         try:
-            private = Path(tempfile.mkdtemp(prefix=".ivshmem-", dir=path.parent))
+            listener.bind(str(path))
         except OSError as e:
-            raise MachineError(f"cannot listen on {path}: {e.strerror}") from e
-        staged = private / "s"
-        try:
-            if len(os.fsencode(staged)) > MAX_SOCKET_PATH:
-                self._bind(listener, path)  # no room for the detour: bind, then chmod
-                os.chmod(path, mode)
-                return
-            self._bind(listener, staged)
-            os.chmod(staged, mode)
-            try:
-                os.link(staged, path)
-            except FileExistsError as e:
+            if e.errno == errno.EADDRINUSE:
                 raise MachineError(f"another server is listening on {path}",
                                    hint="stop it, or choose another socket with -S") from e
-            except OSError as e:
-                raise MachineError(f"cannot listen on {path}: {e.strerror}") from e
-        finally:
-            staged.unlink(missing_ok=True)
-            private.rmdir()
-
-    @staticmethod
-    def _bind(listener: socket.socket, where: Path) -> None:
-        try:
-            listener.bind(str(where))
-        except OSError as e:
-            raise MachineError(f"cannot listen on {where}: {e.strerror}") from e
+            raise MachineError(f"cannot listen on {path}: {e.strerror}") from e
+        os.chmod(path, mode)
 
     def _close_listener(self) -> None:
         assert self._listener is not None
@@ -562,7 +540,7 @@ class IvshmemServer:
                 sent = 0
             except OSError as e:
                 if e.errno != errno.ETOOMANYREFS:
-                    self._fail(peer, f"send failed: {e.strerror}")
+                    self._fail_send(peer, e)
                     return
                 sent = 0
                 self._retry_sends_at = time.monotonic() + _SEND_RETRY
@@ -576,14 +554,15 @@ class IvshmemServer:
             self._backlogged[peer.id] = peer
             self.log.debug("peer %d: socket full, queueing", peer.id)
         if len(peer.queue) >= self.max_queued:
-            self._fail(peer, f"more than {self.max_queued} messages waiting: it does not read")
+            self._fail(peer, f"dropped: more than {self.max_queued} messages waiting: "
+                             "it does not read")
             return
         dup: int | None = None
         if queued_fd is not None:
             try:
                 dup = os.dup(queued_fd)
             except OSError as e:
-                self._fail(peer, f"cannot keep an fd for a queued message: {e.strerror}")
+                self._fail(peer, f"dropped: cannot keep an fd for a queued message: {e.strerror}")
                 return
         peer.queue.append(_Outgoing(value, data, dup, fd))
 
@@ -600,7 +579,7 @@ class IvshmemServer:
                 if e.errno == errno.ETOOMANYREFS:
                     self._retry_sends_at = time.monotonic() + _SEND_RETRY
                     break
-                self._fail(peer, f"send failed: {e.strerror}")
+                self._fail_send(peer, e)
                 return
             progressed = True
             if item.fd is not None:
@@ -647,17 +626,26 @@ class IvshmemServer:
         else:
             self._remove(peer, "disconnected", logging.INFO)
 
-    def _fail(self, peer: _Peer, reason: str) -> None:
-        """Mark a peer broken; it is removed once the step in progress is done."""
+    def _fail(self, peer: _Peer, reason: str, level: int = logging.WARNING) -> None:
+        """Mark a peer broken; it is removed (and `reason` logged) once the step in progress is done."""
         if peer.failure is None:
             peer.failure = reason
+            peer.failure_level = level
             self._doomed.append(peer)
+
+    def _fail_send(self, peer: _Peer, error: OSError) -> None:
+        if error.errno in (errno.EPIPE, errno.ECONNRESET):
+            # it hung up; the server wrote before it read the EOF
+            self._fail(peer, "disconnected", logging.INFO)
+        else:
+            self._fail(peer, f"dropped: send failed: {error.strerror}")
 
     def _reap(self) -> None:
         while self._doomed:
             peer = self._doomed.popleft()
             if peer.id in self._peers:
-                self._remove(peer, f"dropped: {peer.failure}", logging.WARNING)
+                assert peer.failure is not None
+                self._remove(peer, peer.failure, peer.failure_level)
 
     def _remove(self, peer: _Peer, reason: str, level: int) -> None:
         """Close a peer, tell every remaining peer its ID (no fd), close its eventfds."""
@@ -676,6 +664,35 @@ class IvshmemServer:
         for fd in peer.eventfds:
             os.close(fd)
         peer.eventfds.clear()
+
+
+def _listed_as_listening(path: Path) -> bool:
+    """True if /proc/net/unix shows a listening socket bound to `path` (in this network namespace)."""
+    try:
+        with open("/proc/net/unix", encoding="utf-8", errors="replace") as table:
+            next(table, None)  # the header
+            for line in table:
+                fields = line.split(maxsplit=7)
+                # Flags 00010000 is __SO_ACCEPTCON: listen() was called
+                if len(fields) == 8 and fields[7].rstrip("\n") == str(path) \
+                        and int(fields[3], 16) & 0x10000:
+                    return True
+    except OSError:
+        pass
+    return False
+
+
+def _answers(path: Path) -> bool:
+    """True if something accepts connections on `path` (the fallback probe)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC) as probe:
+        probe.settimeout(1.0)
+        try:
+            probe.connect(str(path))
+        except ConnectionRefusedError:
+            return False
+        except OSError as e:
+            raise MachineError(f"cannot check the existing socket {path}: {e.strerror}") from e
+    return True
 
 
 def check_vectors(vectors: int) -> None:
