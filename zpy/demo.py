@@ -26,11 +26,14 @@ def _zpy(*args: str) -> list[str]:
     return [sys.executable, "-m", "zpy", *args]
 
 
-def _pump(prefix: str, stream, lock: threading.Lock) -> None:  # type: ignore[no-untyped-def]
+def _pump(prefix: str, stream, lock: threading.Lock,  # type: ignore[no-untyped-def]
+          seen: threading.Event | None = None, marker: str = "") -> None:
     for raw in iter(stream.readline, b""):
         line = raw.decode("utf-8", "replace").rstrip("\n")
         with lock:
             print(f"{prefix} {line}", flush=True)
+        if seen is not None and marker in line:
+            seen.set()
 
 
 def _wait_for(path: Path, timeout: float) -> bool:
@@ -83,11 +86,17 @@ def main(argv: list[str] | None = None) -> int:
                          f"socket,path={sock},id=ivshmem"),
                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
                 vms.append(vm)
-                pump = threading.Thread(target=_pump, args=(f"[{name}]", vm.stdout, lock),
-                                        daemon=True)
+                waiting = threading.Event()
+                pump = threading.Thread(target=_pump, daemon=True, args=(
+                    f"[{name}]", vm.stdout, lock, waiting, "waiting for a peer"))
                 pump.start()
                 pumps.append(pump)
-                time.sleep(0.5)  # the first VM claims the shared memory before the second boots
+                if name == "vm-a":
+                    # The first VM must claim the shared memory and enable its doorbell before
+                    # the second rings it: a doorbell rung earlier is dropped, as on QEMU.
+                    if not waiting.wait(30):
+                        print("demo: vm-a did not come up", flush=True)
+                        return 1
             statuses = [vm.wait(timeout=120) for vm in vms]
         finally:
             for vm in vms:

@@ -17,6 +17,8 @@ IntrStatus and raise INTx as QEMU's legacy device did).
 from __future__ import annotations
 
 import os
+import select
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -36,6 +38,10 @@ INTRMASK = 0x00
 INTRSTATUS = 0x04
 IVPOSITION = 0x08
 DOORBELL = 0x0C
+
+#: How long a doorbell device waits, at machine start, for the server to send all of its
+#: own vectors (seconds).
+OWN_VECTORS_TIMEOUT = 1.0
 
 
 class PeerLink(Protocol):
@@ -99,11 +105,31 @@ class IvshmemV1:
         machine.on_close(self.close)
 
         if link is not None:
+            self._await_own_vectors(OWN_VECTORS_TIMEOUT)
             machine.cpu.add_source(link.fileno(), self._server_readable)
-            self._server_readable(link.fileno())  # what the server already sent
             self._watch_own_vectors()
 
     # -- interrupts in ----------------------------------------------------------------------
+
+    def _await_own_vectors(self, timeout: float) -> None:
+        """Finish setup before the guest runs: the server sends our own eventfds last, after
+        every other peer's, so once we have all `vectors` of ours we know every peer and can
+        ring any of them. (QEMU's device processes these asynchronously, so a guest that rings
+        a peer right after boot can find it unknown.) A server with fewer vectors than the
+        device gets a warning: the missing vectors stay dead, as on QEMU."""
+        assert self.link is not None
+        fd = self.link.fileno()
+        deadline = time.monotonic() + timeout
+        while len(self.link.own_vectors) < self.vectors and not self.server_gone:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.log(f"{self.name}: the server gave {len(self.link.own_vectors)} of "
+                         f"{self.vectors} vectors (is its -n smaller than vectors={self.vectors}?); "
+                         "the missing ones stay dead")
+                return
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if ready:
+                self._server_readable(fd)
 
     def _watch_own_vectors(self) -> None:
         assert self.link is not None
