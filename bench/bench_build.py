@@ -1,0 +1,99 @@
+"""How much `zpy build` costs over the two libraries it drives.
+
+measure() times, in one run and on the same inputs:
+  build_s          a from-scratch `zpy build` of a hello-world app (the real CLI, a subprocess)
+  rebuild_noop_s   the same command again, with nothing changed
+  baseline_s       a subprocess that only imports kconfiglib and edtlib, parses the
+                   Kconfig tree with the build's fragments and builds the EDT from the
+                   build's preprocessed devicetree: the floor any front end pays
+and returns build_time_ratio = build_s / baseline_s.
+
+Run standalone: `python bench/bench_build.py` prints the dict as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPEAT = 3
+
+_BASELINE = """\
+import json, os, sys
+info = json.load(open(sys.argv[1]))
+os.environ.update(srctree=info["kconfig"]["srctree"], **info["kconfig"]["variables"],
+                  KCONFIG_FUNCTIONS="zpy.build.kconfigfunctions")
+import kconfiglib
+from devicetree import edtlib
+kconf = kconfiglib.Kconfig(info["kconfig"]["top"], warn_to_stderr=False)
+for i, frag in enumerate(sys.argv[3:]):
+    kconf.load_config(frag, replace=(i == 0))
+edtlib.EDT(sys.argv[2], json.loads(os.environ["BINDINGS"]), default_prop_types=True)
+"""
+
+
+def _zpy() -> list[str]:
+    script = Path(sys.executable).parent / "zpy"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "zpy"]
+
+
+def _timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.strip()}")
+    return elapsed
+
+
+def _app(root: Path) -> Path:
+    """samples/hello_world if the tree has it, else a copy of a trivial app."""
+    repo = Path(__file__).resolve().parent.parent
+    sample = repo / "samples" / "hello_world"
+    app = root / "hello_world"
+    if sample.is_dir():
+        shutil.copytree(sample, app)
+    else:
+        (app / "src").mkdir(parents=True)
+        (app / "prj.conf").write_text("# nothing here\n")
+        (app / "src/main.py").write_text("def main():\n    print('Hello World!')\n")
+    return app
+
+
+def measure() -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="zpy-bench-") as tmp:
+        root = Path(tmp)
+        app = _app(root)
+        builds, noops, baselines = [], [], []
+        for i in range(REPEAT):
+            build = root / f"build{i}"
+            cmd = [*_zpy(), "build", "-b", "qemu_x86_64", "-d", str(build), str(app)]
+            builds.append(_timed(cmd))
+            noops.append(_timed(cmd))
+
+            info = json.loads((build / "zephyr/build_info.json").read_text())
+            base = Path(info["kconfig"]["srctree"])
+            fragments = [str(base / "boards/qemu_x86_64/qemu_x86_64_defconfig"),
+                         str(app / "prj.conf")]
+            bindings = [str(base / "dts/bindings")]
+            env = dict(os.environ, BINDINGS=json.dumps(bindings))
+            baselines.append(_timed(
+                [sys.executable, "-c", _BASELINE, str(build / "zephyr/build_info.json"),
+                 str(build / "zephyr/zephyr.dts.pre"), *fragments], env=env))
+        build_s, noop_s, base_s = min(builds), min(noops), min(baselines)
+        return {
+            "build_time_ratio": round(build_s / base_s, 3),
+            "build_s": round(build_s, 4),
+            "rebuild_noop_s": round(noop_s, 4),
+            "baseline_s": round(base_s, 4),
+        }
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(), indent=1))
