@@ -8,13 +8,13 @@ name the user's file and line instead of a line of zephyr.dts.pre.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from zpy.build import environ
 from zpy.errors import BuildError, DTSError
 
 #: GCC line marker: # <line> "<file>" <flags>
@@ -32,13 +32,13 @@ class Preprocessed:
 
 def find_cpp() -> list[str]:
     """The preprocessor command: $CPP, cpp, or the C compiler with -E."""
-    if os.environ.get("CPP"):
-        return os.environ["CPP"].split()
-    for name in ("cpp",):
-        exe = shutil.which(name)
-        if exe:
-            return [exe]
-    for name in (os.environ.get("CC", ""), "cc", "gcc", "clang"):
+    cpp = environ.getenv("CPP")
+    if cpp:
+        return cpp.split()
+    exe = shutil.which("cpp")
+    if exe:
+        return [exe]
+    for name in (environ.getenv("CC") or "", "cc", "gcc", "clang"):
         exe = shutil.which(name) if name else None
         if exe:
             return [exe, "-E"]
@@ -58,7 +58,7 @@ def preprocess(sources: list[Path], include_dirs: list[Path], output: Path, deps
         cmd += ["-include", str(src)]
     raw = output.with_name(output.name + ".raw")
     cmd += ["-MD", "-MF", str(deps_file), "-o", str(raw), str(empty_file)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=environ.snapshot())
     if proc.returncode != 0:
         raise _cpp_error(proc.stderr, proc.returncode)
     output.write_text(_strip_markers(raw.read_text(), str(empty_file)))

@@ -3,7 +3,7 @@
 kconfiglib reads its settings from os.environ ($srctree, $KCONFIG_FUNCTIONS,
 and every $(VARIABLE) of the Kconfig files: BOARD, BOARD_DIR,
 KCONFIG_BINARY_DIR, ...). So the environment is set, and restored, inside
-`kconfig_session()`, under the one lock of this module: two builds in one
+`kconfig_session()`, under the one lock of environ.py: two builds in one
 process take turns in the Kconfig step and never see each other's variables.
 The devicetree the dt_* functions read is passed the same way, through a
 context variable, never a global.
@@ -21,11 +21,9 @@ Zephyr's rules kept here:
 from __future__ import annotations
 
 import importlib
-import os
 import re
 import sys
 import textwrap
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,12 +32,10 @@ from typing import Any
 
 import kconfiglib
 
+from zpy.build import environ
 from zpy.build.dtmodel import DeviceTree
 from zpy.build.kconfigfunctions import current_devicetree
 from zpy.errors import BuildError, ConfigError
-
-#: Guards os.environ while kconfiglib reads it. The only global of the build front end.
-_ENV_LOCK = threading.Lock()
 
 #: Variables that change kconfiglib's behaviour if inherited from the user's shell.
 _NEUTRALIZED = ("KCONFIG_WARN_UNDEF", "KCONFIG_STRICT", "KCONFIG_WARN_UNDEF_ASSIGN",
@@ -90,20 +86,12 @@ class KconfigResult:
 @contextmanager
 def kconfig_session(setup: KconfigSetup, dt: DeviceTree | None) -> Iterator[None]:
     """Hold the environment lock, with this build's variables and devicetree set."""
-    env = setup.environment()
-    with _ENV_LOCK:
-        saved = {name: os.environ.get(name) for name in env}
-        os.environ.update(env)
+    with environ.patched(setup.environment()):
         token = current_devicetree.set(dt)
         try:
             yield
         finally:
             current_devicetree.reset(token)
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
 
 def parse(setup: KconfigSetup) -> kconfiglib.Kconfig:
@@ -150,7 +138,7 @@ def run_menuconfig(setup: KconfigSetup, dt: DeviceTree | None, dotconfig: Path,
                    gui: bool = False) -> None:
     """Run kconfiglib's menuconfig (curses) or guiconfig (Tk) on the build's .config."""
     if gui:
-        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        if not (environ.getenv("DISPLAY") or environ.getenv("WAYLAND_DISPLAY")):
             raise BuildError("guiconfig needs a graphical display, and DISPLAY is not set",
                              hint="use -t menuconfig in a terminal instead")
     elif not (sys.stdin.isatty() and sys.stdout.isatty()):

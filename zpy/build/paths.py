@@ -7,22 +7,20 @@ the only one that spells those paths out.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from zpy.build import dtmodel, manifest
+from zpy.build import dtmodel, environ, manifest
 from zpy.errors import BuildError
 
 #: The file that marks a folder as a Zephyr (zpy) tree.
 BASE_MARKER = "Kconfig.zephyr"
 
 
-def zephyr_base(environ: Mapping[str, str] | None = None) -> Path:
+def zephyr_base(env: Mapping[str, str] | None = None) -> Path:
     """ZEPHYR_BASE: $ZEPHYR_BASE if set, else the source tree zpy is installed from."""
-    env = os.environ if environ is None else environ
-    value = env.get("ZEPHYR_BASE")
+    value = environ.getenv("ZEPHYR_BASE") if env is None else env.get("ZEPHYR_BASE")
     if value:
         base = Path(value).expanduser().resolve()
         if not (base / BASE_MARKER).is_file():

@@ -14,14 +14,13 @@ the caller passes, and fails with a ZpyError.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import zpy
-from zpy.build import builddir, dotconfig, inputs
+from zpy.build import builddir, dotconfig, environ, inputs
 from zpy.build.app import App, check_sources, find_app
 from zpy.build.board import Board, find_board
 from zpy.build.builddir import BuildInfo
@@ -119,7 +118,8 @@ def build(
     options = parse_cmake_args(cmake_args)
     app_dir = Path(app) if app is not None else Path(info.app) if info else Path.cwd()
     the_app = find_app(app_dir)
-    board_name = board or options.board or os.environ.get("BOARD") or (info.board if info else None)
+    board_name = (board or options.board or environ.getenv("BOARD")
+                  or (info.board if info else None))
     if not board_name:
         raise BuildError("no board given", hint="use -b BOARD (or set BOARD)")
     base = zephyr_base()

@@ -71,7 +71,7 @@ def parse_cmakelists(path: Path) -> list[Command]:
 
 
 def _arguments(text: str, i: int, lineno: int, path: Path) -> tuple[list[str], int, int]:
-    args = []
+    args: list[str] = []
     start_line = lineno
     while i < len(text):
         c = text[i]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from zpy.cli.command import ZpyCommand
 from zpy.errors import BuildError
@@ -67,7 +68,7 @@ class Build(ZpyCommand):
         print(line, file=sys.stderr, flush=True)
 
 
-def run_build_dir(build_dir: object) -> int:
+def run_build_dir(build_dir: Path) -> int:
     """`-t run`: hand the build to `zpy run` (imported only when asked for)."""
     try:
         from zpy.cli.run import run_build_dir as run
