@@ -67,6 +67,8 @@ def load_edt(dts_pre: Path, bindings_dirs: list[Path],
             raise _dt_error(str(e), located(), bindings_dirs) from None
         except OSError as e:
             raise DTSError(f"cannot read {e.filename}: {e.strerror}") from None
+        except Exception as e:  # edtlib 0.0.2 trips over some malformed bindings
+            raise _malformed_binding(bindings_dirs, e) from None
 
 
 # -- the plain model ----------------------------------------------------------------------
@@ -192,6 +194,9 @@ def _dt_error(msg: str, smap: DTSSourceMap, bindings_dirs: list[Path]) -> DTSErr
         m = _YAML_FILE.search(msg)
         if m:
             path = Path(m.group(1))
+            shape = _shape_of(path)
+            if shape:  # edtlib's message about a value of the wrong shape is confusing
+                return DTSError(shape[1], filename=path, lineno=shape[0])
             lineno = _yaml_key_line(path, msg)
             msg = msg.replace(f" in {path},", ",").replace(f" in {path}", "")
             return DTSError(_one_line(msg), filename=path, lineno=lineno)
@@ -297,4 +302,42 @@ def _find_text(dirs: list[Path], needle: str) -> Location | None:
             for i, line in enumerate(lines, 1):
                 if needle in line and not line.lstrip().startswith("#"):
                     return Location(str(path), i)
+    return None
+
+
+def _malformed_binding(dirs: list[Path], e: Exception) -> DTSError:
+    """Find the binding whose shape made edtlib fail with a Python error, and its line."""
+    for d in dirs:
+        for path in sorted(d.rglob("*.y*ml")):
+            problem = _shape_of(path)
+            if problem:
+                return DTSError(problem[1], filename=path, lineno=problem[0])
+    return DTSError(f"edtlib failed: {type(e).__name__}: {e}")
+
+
+def _shape_of(path: Path) -> tuple[int, str] | None:
+    """(line, problem) if the binding's structure is not what edtlib expects."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return None
+    return _binding_shape(root) if root is not None else None
+
+
+def _binding_shape(node: yaml.Node) -> tuple[int, str] | None:
+    if not isinstance(node, yaml.MappingNode):
+        return node.start_mark.line + 1, "a binding must be a mapping of keys to values"
+    for key, value in node.value:
+        if key.value == "properties":
+            if not isinstance(value, yaml.MappingNode):
+                return (value.start_mark.line + 1,
+                        "'properties:' must map property names to their settings")
+            for name, spec in value.value:
+                if not isinstance(spec, yaml.MappingNode):
+                    return (spec.start_mark.line + 1, f"property '{name.value}' must be a "
+                            "mapping of settings (type:, required:, ...)")
+        elif key.value == "child-binding":
+            problem = _binding_shape(value)
+            if problem:
+                return problem
     return None

@@ -116,7 +116,10 @@ def configure(setup: KconfigSetup, dt: DeviceTree | None, fragments: list[Path],
             kconf.warn_assign_override = False
             kconf.warn_assign_redun = False
         for i, fragment in enumerate(fragments):
-            out(kconf.load_config(str(fragment), replace=(i == 0)))
+            try:
+                out(kconf.load_config(str(fragment), replace=(i == 0)))
+            except (kconfiglib.KconfigError, OSError) as e:  # unreadable, not UTF-8
+                raise ConfigError(" ".join(str(e).split()), filename=fragment) from None
         if handwritten:
             _check_no_promptless_assign(kconf, fragments)
             for msg in _assigned_value_warnings(kconf) + _choice_warnings(kconf):
