@@ -399,8 +399,7 @@ class IvshmemServer:
             raise MachineError(f"cannot listen on {path}: directory {path.parent} does not exist")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
         try:
-            self._bind_private(listener, path)
-            listener.listen(self.backlog)
+            self._bind_and_listen(listener, path)
             listener.setblocking(False)
         except BaseException:
             listener.close()
@@ -437,12 +436,13 @@ class IvshmemServer:
         except OSError as e:
             raise MachineError(f"cannot remove stale socket {path}: {e.strerror}") from e
 
-    def _bind_private(self, listener: socket.socket, path: Path) -> None:
+    def _bind_and_listen(self, listener: socket.socket, path: Path) -> None:
         """Bind so that the socket file is never reachable with wider permissions than `mode`.
 
         Linux creates the file with the socket inode's mode minus the umask, so
-        setting the mode on the socket before bind() leaves no window where a
-        chmod() afterwards would be racing; the chmod() only undoes the umask.
+        setting the mode on the socket before bind() leaves no window to race;
+        the chmod() afterwards only undoes what the umask took away. listen()
+        follows bind() at once: whoever sees the path appear may connect.
         """
         mode = DEFAULT_MODE if self.mode is None else self.mode
         os.fchmod(listener.fileno(), mode)
@@ -453,7 +453,12 @@ class IvshmemServer:
                 raise MachineError(f"another server is listening on {path}",
                                    hint="stop it, or choose another socket with -S") from e
             raise MachineError(f"cannot listen on {path}: {e.strerror}") from e
-        os.chmod(path, mode)
+        try:
+            listener.listen(self.backlog)
+            os.chmod(path, mode)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
 
     def _close_listener(self) -> None:
         assert self._listener is not None
