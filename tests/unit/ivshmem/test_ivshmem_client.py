@@ -7,16 +7,6 @@ import time
 from collections.abc import Callable
 
 import pytest
-from ivshmem_helpers import (
-    FakeServer,
-    ServerThread,
-    fd_kind,
-    new_eventfd,
-    new_shm,
-    open_fds,
-    settle,
-    wait_until,
-)
 
 from zpy.errors import ProtocolError
 from zpy.ivshmem.client import (
@@ -28,6 +18,17 @@ from zpy.ivshmem.client import (
     ServerGone,
     ServerUnreachable,
     read_eventfd,
+)
+
+from .ivshmem_helpers import (
+    FakeServer,
+    ServerThread,
+    fd_kind,
+    new_eventfd,
+    new_shm,
+    open_fds,
+    settle,
+    wait_until,
 )
 
 Script = list[tuple[int, int | None]]

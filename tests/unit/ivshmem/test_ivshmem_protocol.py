@@ -7,10 +7,11 @@ import os
 import socket
 
 import pytest
-from ivshmem_helpers import fd_kind, new_eventfd, open_fds
 
 from zpy.ivshmem import protocol
 from zpy.ivshmem.protocol import Message, MessageReader, decode, encode, send_message
+
+from .ivshmem_helpers import fd_kind, new_eventfd, open_fds
 
 GOLDEN = {
     0: "0000000000000000",

@@ -13,7 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from ivshmem_helpers import (
+
+from zpy.errors import MachineError
+from zpy.ivshmem.client import PeerConnection, PeerLeft, PeerVector, ServerGone, read_eventfd
+from zpy.ivshmem.protocol import MessageReader
+from zpy.ivshmem.server import IvshmemServer
+from zpy.ivshmem.shm import SHM_DIR
+
+from .ivshmem_helpers import (
     TIMEOUT,
     RawPeer,
     ServerThread,
@@ -21,12 +28,6 @@ from ivshmem_helpers import (
     settle,
     wait_until,
 )
-
-from zpy.errors import MachineError
-from zpy.ivshmem.client import PeerConnection, PeerLeft, PeerVector, ServerGone, read_eventfd
-from zpy.ivshmem.protocol import MessageReader
-from zpy.ivshmem.server import IvshmemServer
-from zpy.ivshmem.shm import SHM_DIR
 
 Serve = Callable[..., ServerThread]
 RawPeers = Callable[[str], RawPeer]
