@@ -65,8 +65,11 @@ class CPU:
 
     def kick(self) -> None:
         """Make the thread halted in the seat return (another thread made it runnable)."""
-        if self.seat_owner != threading.get_ident():
-            os.write(self._kick_fd, _ONE)
+        if self.seat_owner != threading.get_ident() and not self._closed:
+            try:
+                os.write(self._kick_fd, _ONE)
+            except OSError:
+                pass  # switched off meanwhile: nobody is halted any more
 
     def halt(self, timeout: float | None) -> None:
         """Wait up to `timeout` seconds (None: forever) and run the sources that fired.

@@ -20,6 +20,7 @@ import os
 import select
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
 from zpy.errors import MachineError
@@ -98,7 +99,7 @@ class IvshmemV1:
         fn.add_bar(0, IVSHMEM_REG_BAR_SIZE, _Registers(self))
         self.msix: Msix | None = None
         if self.doorbell and msi:
-            self.msix = Msix(fn, vectors, 1, machine.lapic.msi)
+            self.msix = Msix(fn, vectors, 1, machine.lapic)
         fn.add_bar(2, backend.size, backend, mem64=True, prefetch=True)
         self.fn = fn
         machine.pci.plug(fn)
@@ -136,7 +137,7 @@ class IvshmemV1:
         for vector, fd in enumerate(self.link.own_vectors):
             if fd not in self._registered:
                 self._registered.add(fd)
-                self.machine.cpu.add_source(fd, lambda fd, v=vector: self._vector_fired(v, fd))
+                self.machine.cpu.add_source(fd, partial(self._vector_fired, vector))
 
     def _vector_fired(self, vector: int, fd: int) -> None:
         try:
@@ -230,9 +231,14 @@ class _Registers:
 
     def __init__(self, dev: IvshmemV1) -> None:
         self._dev = dev
+        self._ring = dev.ring
 
     def read(self, offset: int, size: int) -> int:
         return self._dev.read_reg(offset & 0xFC)
 
     def write(self, offset: int, size: int, value: int) -> None:
-        self._dev.write_reg(offset & 0xFC, value)
+        offset &= 0xFC
+        if offset == DOORBELL:  # the hot path: straight to the doorbell
+            self._ring(value)
+        else:
+            self._dev.write_reg(offset, value)

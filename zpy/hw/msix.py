@@ -29,12 +29,12 @@ LAPIC_MSI_BASE = 0xFEE00000
 
 class Msix:
     def __init__(self, fn: PciFunction, n_vectors: int, bar_index: int,
-                 deliver: Callable[[int, int], None]) -> None:
+                 lapic: LocalApic) -> None:
         if not 1 <= n_vectors <= 2048:
             raise ValueError("The number of MSI-X vectors is invalid")
         self.fn = fn
         self.n_vectors = n_vectors
-        self.deliver = deliver  # deliver(address, data): the MSI write
+        self.lapic = lapic  # where MSI writes (address, data) go
         self.table = bytearray(n_vectors * MSIX_ENTRY_SIZE)
         pba_offset = max(MSIX_EXCLUSIVE_BAR_PBA_OFFSET, n_vectors * MSIX_ENTRY_SIZE)
         self.pba_offset = pba_offset
@@ -43,6 +43,10 @@ class Msix:
         while self.bar_size < pba_offset + len(self.pba):
             self.bar_size *= 2
         self._lock = threading.Lock()
+        #: per vector, the CPU vector its message raises now, or None (MSI-X off, masked, or a
+        #: message the local APIC ignores): the doorbell path reads only this; configuration
+        #: and table writes recompute it.
+        self._routes: list[int | None] = [None] * n_vectors
         for v in range(n_vectors):  # all vectors start masked
             self.table[v * MSIX_ENTRY_SIZE + 12] = MSIX_VECTOR_CTRL_MASK
         self.cap = fn.add_capability(PCI_CAP_ID_MSIX, MSIX_CAP_LENGTH)
@@ -76,16 +80,22 @@ class Msix:
         else:
             self.pba[vector // 8] &= ~(1 << (vector % 8)) & 0xFF
 
-    def _send(self, vector: int) -> None:
+    def _message(self, vector: int) -> tuple[int, int]:
         e = vector * MSIX_ENTRY_SIZE
-        addr = int.from_bytes(self.table[e : e + 8], "little")
-        data = int.from_bytes(self.table[e + 8 : e + 12], "little")
-        self.deliver(addr, data)
+        return (int.from_bytes(self.table[e : e + 8], "little"),
+                int.from_bytes(self.table[e + 8 : e + 12], "little"))
+
+    def _send(self, vector: int) -> None:
+        self.lapic.msi(*self._message(vector))
 
     # -- the device side -----------------------------------------------------------------------
 
     def notify(self, vector: int) -> None:
         """The device raises `vector` (called from the CPU's event loop)."""
+        route = self._routes[vector] if vector < self.n_vectors else None
+        if route is not None:
+            self.lapic.raise_vector(route)
+            return
         if vector >= self.n_vectors or not self.enabled:
             return  # dropped, as QEMU drops events while MSI-X is off
         with self._lock:
@@ -94,20 +104,25 @@ class Msix:
                 return
         self._send(vector)
 
-    def _retry_pending(self) -> None:
-        if not self.enabled:
-            return
-        for v in range(self.n_vectors):
-            with self._lock:
-                fire = self.pending(v) and not self._masked(v)
-                if fire:
+    def _update_routes(self) -> None:
+        """Recompute the per-vector messages; then send what became unmasked while pending."""
+        fire = []
+        with self._lock:
+            enabled = self.enabled
+            for v in range(self.n_vectors):
+                if not enabled or self._masked(v):
+                    self._routes[v] = None
+                    continue
+                self._routes[v] = self.lapic.route(*self._message(v))
+                if self.pending(v):
                     self._set_pending(v, False)
-            if fire:
-                self._send(v)
+                    fire.append(v)
+        for v in fire:
+            self._send(v)
 
     def _config_written(self, offset: int, size: int) -> None:
         if offset < self.cap + 4 and offset + size > self.cap + 2:
-            self._retry_pending()
+            self._update_routes()
 
     # -- the BAR (table and PBA) as a bus region ------------------------------------------------------
 
@@ -125,24 +140,33 @@ class Msix:
             return  # the PBA is read-only
         with self._lock:
             self.table[offset : offset + size] = value.to_bytes(size, "little")
-        if (offset % MSIX_ENTRY_SIZE) + size > 12:
-            self._retry_pending()
+        self._update_routes()
 
     def reset(self) -> None:
         for v in range(self.n_vectors):
             self.table[v * MSIX_ENTRY_SIZE + 12] = MSIX_VECTOR_CTRL_MASK
         self.pba[:] = bytes(len(self.pba))
+        self._update_routes()
 
 
 class LocalApic:
     """Turns MSI writes to 0xFEExxxxx into CPU interrupts (vector = data & 0xff)."""
 
     def __init__(self, raise_interrupt: Callable[[int], None]) -> None:
-        self._raise = raise_interrupt
+        #: raise_vector(v): interrupt the CPU with vector v
+        self.raise_vector = raise_interrupt
         self.dropped = 0
 
-    def msi(self, address: int, data: int) -> None:
+    @staticmethod
+    def route(address: int, data: int) -> int | None:
+        """The CPU vector an MSI (address, data) raises, or None if it is not ours."""
         if address & 0xFFF00000 != LAPIC_MSI_BASE:
+            return None
+        return data & 0xFF
+
+    def msi(self, address: int, data: int) -> None:
+        vector = self.route(address, data)
+        if vector is None:
             self.dropped += 1
             return
-        self._raise(data & 0xFF)
+        self.raise_vector(vector)

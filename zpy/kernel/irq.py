@@ -36,28 +36,32 @@ class InterruptTable:
         self.isr: dict[int, tuple[Isr, Any]] = {}
         self.irq2vector: dict[int, int] = {}
         self.allocated: set[int] = {IRQ_OFFLOAD_VECTOR}
-        self._local = threading.local()
+        # The CPU masks interrupts while an ISR runs, so one thread at a time is in here.
+        self._isr_thread: int | None = None
+        self._depth = 0
         self.spurious = 0
 
     # -- ISR context ------------------------------------------------------------------
 
     def in_isr(self) -> bool:
-        return getattr(self._local, "depth", 0) > 0
+        return self._depth > 0 and self._isr_thread == threading.get_ident()
 
     def dispatch(self, vector: int) -> None:
-        """The CPU's interrupt entry: run the vector's ISR in ISR context."""
+        """The CPU's interrupt entry (interrupts masked): run the vector's ISR in ISR context."""
         entry = self.isr.get(vector)
         if entry is None:
             self.spurious += 1
             return
-        local = self._local
-        local.depth = getattr(local, "depth", 0) + 1
+        outer = self._isr_thread
+        self._isr_thread = threading.get_ident()
+        self._depth += 1
         try:
             entry[0](entry[1])
         except BaseException as e:
             self._kernel.fatal_error(e, None, where=f"ISR of vector {vector:#x}")
         finally:
-            local.depth -= 1
+            self._depth -= 1
+            self._isr_thread = outer
 
     # -- vectors ---------------------------------------------------------------------------
 

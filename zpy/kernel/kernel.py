@@ -177,8 +177,8 @@ class Kernel:
         """End the run with `status` (main returned, a fatal error, a reboot, a stop request)."""
         if self.exit_status is None:
             self.exit_status = status
-        self._done.set()
         self.sched.halt_all()
+        self._done.set()
 
     def _run_level(self, level: InitLevel) -> None:
         from zpy.kernel.device import DEVICE_FLAG_INIT_DEFERRED, do_device_init

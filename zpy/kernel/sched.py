@@ -64,7 +64,8 @@ class Scheduler:
         w.woken = False
         w.retval = 0
         w.data = None
-        w.event.clear()
+        if w.event.is_set():
+            w.event.clear()
         return w
 
     def wake(self, w: Waiter, retval: int = 0, data: object = None) -> bool:

@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import string
 import sys
-import threading
-from dataclasses import dataclass
 from typing import Any
 
 from zpy.errors import LinkError
 from zpy.kernel.cformat import c_format
-from zpy.kernel.context import current_kernel
+from zpy.kernel.context import NoKernelError, current_kernel
 
 LOG_LEVEL_NONE = 0
 LOG_LEVEL_ERR = 1
@@ -42,12 +40,21 @@ _HEXDUMP_BYTES_IN_LINE = 16
 _MODULE_KEY = "__zpy_log_module__"
 
 
-@dataclass(frozen=True)
 class LogModule:
-    """A LOG_MODULE_REGISTER: the module's name and how its level is given."""
+    """A LOG_MODULE_REGISTER: the module's name, how its level is given, and the level it
+    resolves to in the image it was linked into (so a filtered LOG_DBG costs a compare)."""
 
-    name: str
-    level: int | str | None  # an int, a "CONFIG_..." name, or None for the default
+    __slots__ = ("name", "level", "resolved")
+
+    def __init__(self, name: str, level: int | str | None) -> None:
+        self.name = name
+        #: an int, a "CONFIG_..." name, or None for CONFIG_LOG_DEFAULT_LEVEL
+        self.level = level
+        #: the effective level in the image that linked the module (None: look it up per call)
+        self.resolved: int | None = None
+
+    def __repr__(self) -> str:
+        return f"LogModule({self.name!r}, {self.level!r})"
 
 
 class LogCore:
@@ -65,7 +72,12 @@ class LogCore:
         self._config = config
         self._levels: dict[LogModule, int] = {}
         self._runtime: dict[str, int] = {}
-        self._lock = threading.Lock()
+        self.linked: list[LogModule] = []
+
+    def link(self, module: LogModule) -> None:
+        """A module registered while this image is linked: resolve its level once."""
+        module.resolved = self.level(module)
+        self.linked.append(module)
 
     def level(self, module: LogModule) -> int:
         lvl = self._levels.get(module)
@@ -87,6 +99,9 @@ class LogCore:
 
     def set_runtime_level(self, name: str, level: int) -> None:
         self._runtime[name] = level
+        for module in self.linked:
+            if module.name == name:
+                module.resolved = level
 
     def prefix(self, uptime_ns: int, level: int, name: str, func: str | None) -> str:
         parts = []
@@ -141,12 +156,16 @@ def hexdump_lines(data: bytes, indent: int) -> list[str]:
     return lines
 
 
-def _core() -> tuple[Any, LogCore]:
-    kernel = current_kernel()
+def _core_of(kernel: Any) -> LogCore:
     core = kernel.subsys.get("log")
     if core is None:
         core = kernel.subsys.setdefault("log", LogCore(kernel.config))
-    return kernel, core
+    return core  # type: ignore[no-any-return]
+
+
+def _core() -> tuple[Any, LogCore]:
+    kernel = current_kernel()
+    return kernel, _core_of(kernel)
 
 
 def _module_of(frame: Any) -> LogModule:
@@ -158,23 +177,36 @@ def _module_of(frame: Any) -> LogModule:
     return module
 
 
+def _register(name: str, level: int | str | None, globals_: dict[str, Any]) -> LogModule:
+    module = LogModule(str(name), level)
+    try:
+        kernel = current_kernel()
+    except NoKernelError:
+        kernel = None  # a module shared by every image: levels are looked up per call
+    if kernel is not None:
+        _core_of(kernel).link(module)
+    globals_[_MODULE_KEY] = module
+    return module
+
+
 def LOG_MODULE_REGISTER(name: str, level: int | str | None = None) -> LogModule:
     """Register the calling module's log source (at module level)."""
-    module = LogModule(str(name), level)
-    sys._getframe(1).f_globals[_MODULE_KEY] = module
-    return module
+    return _register(name, level, sys._getframe(1).f_globals)
 
 
 def LOG_MODULE_DECLARE(name: str, level: int | str | None = None) -> LogModule:
     """Log under a module registered in another file."""
-    return LOG_MODULE_REGISTER(name, level)
+    return _register(name, level, sys._getframe(1).f_globals)
 
 
 def _log(level: int, fmt: str, args: tuple[Any, ...]) -> None:
     frame = sys._getframe(2)
-    module = _module_of(frame)
+    module = frame.f_globals.get(_MODULE_KEY) or _module_of(frame)
+    resolved = module.resolved
+    if resolved is not None and level > resolved:
+        return  # the common case of a filtered message: no kernel lookup
     kernel, core = _core()
-    if level > core.level(module):
+    if resolved is None and level > core.level(module):
         return
     func = frame.f_code.co_name if (level == LOG_LEVEL_DBG and core.func_prefix) else None
     text = c_format(fmt, *args)
@@ -199,7 +231,7 @@ def LOG_DBG(fmt: str, *args: Any) -> None:
 
 def _hexdump(level: int, data: Any, length: int, label: str) -> None:
     frame = sys._getframe(2)
-    module = _module_of(frame)
+    module = frame.f_globals.get(_MODULE_KEY) or _module_of(frame)
     kernel, core = _core()
     if level > core.level(module):
         return

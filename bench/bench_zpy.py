@@ -1,0 +1,214 @@
+"""Benchmarks of the runtime, each a ratio to a baseline measured in the same run.
+
+  boot_to_main_ratio      `zpy run` start to main()'s first output / `python -c pass`
+  doorbell_rtt_p50_ratio  two zpy VMs ringing each other (int_peer, ISR, k_poll wake,
+  doorbell_rtt_p99_ratio  int_peer back) / a C eventfd ping-pong between two processes
+  shm_write_bw_ratio      64 MiB written through ivshmem_get_mem's memoryview / a raw
+                          mmap copy of the same file
+
+Run standalone: `python bench/bench_zpy.py` prints the dict as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BOOT_REPEAT = 7
+RTT_ROUNDS = 5000
+SHM_SIZE = 64 << 20
+
+
+def _zpy(*args: str) -> list[str]:
+    return [sys.executable, "-m", "zpy", *args]
+
+
+def _build(app: Path, build_dir: Path, *extra: str) -> None:
+    cmd = _zpy("build", "-b", "qemu_x86_64", "-d", str(build_dir), str(app))
+    if extra:
+        cmd += ["--", *extra]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+def _percentile(values: list[int], q: float) -> float:
+    ordered = sorted(values)
+    return float(ordered[min(len(ordered) - 1, int(q * len(ordered)))])
+
+
+# -- boot ------------------------------------------------------------------------------
+
+
+def _time_to_first_line(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    elapsed = time.perf_counter() - start
+    proc.wait()
+    return elapsed
+
+
+def measure_boot(tmp: Path) -> dict[str, float]:
+    app = tmp / "boot_app"
+    (app / "src").mkdir(parents=True)
+    (app / "prj.conf").write_text("CONFIG_BOOT_BANNER=n\n")
+    (app / "src" / "main.py").write_text(
+        "from zpy.kernel import printk\n\ndef main():\n    printk('main\\n')\n")
+    _build(app, tmp / "boot_build")
+    run = _zpy("run", "-d", str(tmp / "boot_build"))
+    python = [sys.executable, "-c", "pass"]
+    boot = statistics.median(_time_to_first_line(run) for _ in range(BOOT_REPEAT))
+    bare = statistics.median(_timed(python) for _ in range(BOOT_REPEAT))
+    return {"boot_to_main_s": round(boot, 4), "python_startup_s": round(bare, 4),
+            "boot_to_main_ratio": round(boot / bare, 2)}
+
+
+def _timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True)
+    return time.perf_counter() - start
+
+
+# -- doorbell round trip -------------------------------------------------------------------
+
+
+def c_pingpong(tmp: Path, rounds: int) -> list[int]:
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        raise RuntimeError("no C compiler (cc) for the eventfd baseline")
+    exe = tmp / "eventfd_pingpong"
+    subprocess.run([cc, "-O2", "-o", str(exe), str(HERE / "c" / "eventfd_pingpong.c")],
+                   check=True)
+    out = subprocess.run([str(exe), str(rounds)], check=True, capture_output=True, text=True)
+    return [int(line) for line in out.stdout.split()]
+
+
+def zpy_pingpong(tmp: Path, rounds: int) -> list[int]:
+    build_dir = tmp / "rtt_build"
+    _build(HERE / "apps" / "doorbell_rtt", build_dir, f"-DCONFIG_RTT_ROUNDS={rounds}")
+    sock = tmp / "rtt.sock"
+    server = subprocess.Popen(_zpy("ivshmem-server", "-F", "-S", str(sock), "-m", str(tmp),
+                                   "-l", "4K", "-n", "2"),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError("ivshmem server did not start")
+            time.sleep(0.02)
+        chardev = ["-chardev", f"socket,path={sock},id=ivshmem"]
+        measurer = subprocess.Popen(_zpy("run", "-d", str(build_dir), *chardev),
+                                    stdout=subprocess.PIPE, text=True)
+        assert measurer.stdout is not None
+        if measurer.stdout.readline().strip() != "ready":
+            raise RuntimeError("the measuring VM did not start")
+        echo = subprocess.Popen(_zpy("run", "-d", str(build_dir), *chardev),
+                                stdout=subprocess.DEVNULL)
+        out, _ = measurer.communicate(timeout=300)
+        echo.wait(30)
+    finally:
+        server.terminate()
+        server.wait(10)
+    samples = [int(line.split()[1]) for line in out.splitlines() if line.startswith("rtt ")]
+    if len(samples) != rounds:
+        raise RuntimeError(f"expected {rounds} round trips, got {len(samples)}")
+    return samples
+
+
+def measure_doorbell(tmp: Path, rounds: int = RTT_ROUNDS) -> dict[str, float]:
+    c = c_pingpong(tmp, rounds)
+    z = zpy_pingpong(tmp, rounds)
+    c50, c99 = _percentile(c, 0.50), _percentile(c, 0.99)
+    z50, z99 = _percentile(z, 0.50), _percentile(z, 0.99)
+    return {
+        "doorbell_rtt_p50_us": round(z50 / 1000, 1), "doorbell_rtt_p99_us": round(z99 / 1000, 1),
+        "c_eventfd_rtt_p50_us": round(c50 / 1000, 1), "c_eventfd_rtt_p99_us": round(c99 / 1000, 1),
+        "doorbell_rtt_p50_ratio": round(z50 / c50, 2), "doorbell_rtt_p99_ratio": round(z99 / c99, 2),
+    }
+
+
+# -- shared memory bandwidth ------------------------------------------------------------------
+
+
+def measure_shm(tmp: Path, size: int = SHM_SIZE) -> dict[str, float]:
+    """Both sides write the same 64 MiB into a MAP_SHARED mapping of a /dev/shm file."""
+    from zpy.runtime import Runtime
+
+    shm_dir = Path("/dev/shm") if Path("/dev/shm").is_dir() else tmp
+    backing = shm_dir / f"zpy-bench-{os.getpid()}"
+    payload = os.urandom(1 << 20) * (size >> 20)
+    app = tmp / "shm_app"
+    (app / "src").mkdir(parents=True)
+    (app / "prj.conf").write_text("CONFIG_PCIE=y\nCONFIG_VIRTUALIZATION=y\nCONFIG_IVSHMEM=y\n"
+                                  "CONFIG_BOOT_BANNER=n\n")
+    (app / "app.overlay").write_text(
+        (ROOT / "samples/drivers/virtualization/ivshmem/doorbell/boards/pcie_ivshmem.dtsi")
+        .read_text())
+    (app / "src" / "main.py").write_text(
+        "import time\nfrom zpy.device import DEVICE_DT_GET\nfrom zpy.devicetree import DT_NODELABEL\n"
+        "from zpy.drivers.ivshmem import ivshmem_get_mem\n"
+        "RESULT = []\n"
+        "def main():\n"
+        "    size, mem = ivshmem_get_mem(DEVICE_DT_GET(DT_NODELABEL('ivshmem0')))\n"
+        "    payload = PAYLOAD[0]\n"
+        "    best = None\n"
+        "    for _ in range(5):\n"
+        "        t0 = time.perf_counter()\n"
+        "        mem[:] = payload\n"
+        "        t = time.perf_counter() - t0\n"
+        "        best = t if best is None else min(best, t)\n"
+        "    RESULT.append(best)\n"
+        "PAYLOAD = []\n")
+    _build(app, tmp / "shm_build")
+    try:
+        rt = Runtime(tmp / "shm_build", console_out=None, machine_args=[
+            "-object", f"memory-backend-file,id=m,mem-path={backing},size={size},share=on",
+            "-device", "ivshmem-plain,memdev=m"])
+        try:
+            module = sys.modules[f"{rt._package}.main"]
+            module.PAYLOAD.append(payload)
+            rt.run()
+            zpy_s = module.RESULT[0]
+        finally:
+            rt.close()
+        fd = os.open(backing, os.O_RDWR)
+        try:
+            with mmap.mmap(fd, size, flags=mmap.MAP_SHARED) as raw:
+                raw_s = min(_copy_time(raw, payload) for _ in range(5))
+        finally:
+            os.close(fd)
+    finally:
+        backing.unlink(missing_ok=True)
+    mib = size / (1 << 20)
+    return {"shm_write_mib_s": round(mib / zpy_s), "raw_mmap_write_mib_s": round(mib / raw_s),
+            "shm_write_bw_ratio": round(raw_s / zpy_s, 3)}
+
+
+def _copy_time(raw: mmap.mmap, payload: bytes) -> float:
+    t0 = time.perf_counter()
+    raw[:] = payload
+    return time.perf_counter() - t0
+
+
+def measure() -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="zpy-bench-") as tmp:
+        results: dict[str, float] = {}
+        results.update(measure_boot(Path(tmp)))
+        results.update(measure_doorbell(Path(tmp)))
+        results.update(measure_shm(Path(tmp)))
+        return results
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    print(json.dumps(measure(), indent=2))
