@@ -257,10 +257,9 @@ def _full_build(req: _Request, old: BuildInfo | None, confs: inputs.Selection,
 
     # 4. the image
     manifest, cmakelists = _link(req.base, app, board, paths, req.options.settings)
-    out(f"[{len(manifest.modules) + len(manifest.app_sources)}/"
-        f"{len(manifest.modules) + len(manifest.app_sources)}] Linking image: "
-        f"{len(manifest.modules)} zpy modules, {len(manifest.app_sources)} app modules "
-        f"-> {paths.image_json}")
+    n_zpy, n_app = len(manifest.modules), len(manifest.app_sources)
+    out(f"[{n_zpy + n_app}/{n_zpy + n_app}] Linking image: {n_zpy + n_app} modules "
+        f"({n_zpy} zpy, {n_app} app) -> {paths.image_json}")
 
     # remember every input
     info.record_files(result.kconfig_files)
