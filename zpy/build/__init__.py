@@ -7,9 +7,24 @@ include/generated/zephyr/devicetree_generated.json (see dtmodel.py) and
 image.json (see manifest.py).
 
 Entry points: build() and menuconfig() (pipeline.py). Importing this package
-does not import kconfiglib or edtlib; only a build that has work to do does.
+imports nothing else: the runtime reads dtmodel/dotconfig/manifest without
+paying for the pipeline, and only a build that has work to do imports
+kconfiglib or edtlib.
 """
 
-from zpy.build.pipeline import BuildResult, build, menuconfig
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zpy.build.pipeline import BuildResult, build, menuconfig
 
 __all__ = ["BuildResult", "build", "menuconfig"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from zpy.build import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'zpy.build' has no attribute {name!r}")

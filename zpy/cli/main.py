@@ -21,9 +21,12 @@ BUILTIN_COMMANDS: dict[str, str] = {
 }
 
 
-def _load_commands() -> list[ZpyCommand]:
+def _load_commands(only: str | None = None) -> list[ZpyCommand]:
+    """The command objects; with `only`, just that one (a run need not import a server)."""
     commands = []
-    for spec in BUILTIN_COMMANDS.values():
+    for name, spec in BUILTIN_COMMANDS.items():
+        if only is not None and name != only:
+            continue
         module_name, class_name = spec.split(":")
         try:
             module = importlib.import_module(module_name)
@@ -69,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands = {}
-    for command in _load_commands():
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    for command in _load_commands(chosen if chosen in BUILTIN_COMMANDS else None):
         sub = command.add_parser(subparsers)
         sub.add_argument("-v", "--verbose", action="count", default=0, help="say more")
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
