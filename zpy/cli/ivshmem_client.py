@@ -229,8 +229,7 @@ class IvshmemClient(ZpyCommand):
         if interactive:
             _print_out(HELP_TEXT)
             _prompt()
-        stdin_open = True
-        pending = ""  # a command split across two reads of a pipe
+        commands = _CommandInput(session, interactive)
         leave_at: float | None = None
         while True:
             if session.conn is None:
@@ -238,43 +237,37 @@ class IvshmemClient(ZpyCommand):
                     raise MachineError(session.last_error,
                                        hint="start one with: zpy ivshmem-server -F -S "
                                             f"{args.socket}")
-                if not interactive:
-                    session.wait_for_table()
+                session.wait_for_table()
                 if session.conn is None:  # it went away again during the greeting
                     if args.once:
                         return 1
                     continue
             conn = session.conn
             with selectors.DefaultSelector() as selector:
-                if stdin_open:
+                if commands.open and commands.pollable:
                     selector.register(0, selectors.EVENT_READ, "stdin")
                 selector.register(conn.fileno(), selectors.EVENT_READ, "server")
                 for vector, fd in enumerate(conn.own_vectors):
                     selector.register(fd, selectors.EVENT_READ, vector)
-                timeout = None if leave_at is None else max(0.0, leave_at - time.monotonic())
-                ready = selector.select(timeout)
-            for key, _ in ready:
+                if commands.open and not commands.pollable:
+                    timeout: float | None = 0.0  # a file: always readable, epoll refuses it
+                else:
+                    timeout = None if leave_at is None else max(0.0, leave_at - time.monotonic())
+                ready = [(key.data, events) for key, events in selector.select(timeout)]
+            if commands.open and not commands.pollable:
+                ready.insert(0, ("stdin", selectors.EVENT_READ))
+            for source, _ in ready:
                 if session.conn is None:
                     break
-                if key.data == "stdin":
-                    data = os.read(0, 4096)
-                    if not data:
-                        stdin_open = False
-                        session.run_commands(pending)
-                        pending = ""
+                if source == "stdin":
+                    if not commands.read():
                         leave_at = time.monotonic() + (0.0 if interactive else args.wait)
-                        continue
-                    pending += data.decode(errors="replace")
-                    complete, _, pending = _split_last(pending)
-                    session.run_commands(complete)
-                    if interactive:
-                        _prompt()
-                elif key.data == "server":
+                elif source == "server":
                     session.on_server_readable()
                     if session.conn is None and args.once:
                         return 1
                 else:
-                    session.on_own_vector(key.data)
+                    session.on_own_vector(source)
             if leave_at is not None and time.monotonic() >= leave_at:
                 return 0
 
@@ -286,6 +279,41 @@ class IvshmemClient(ZpyCommand):
             _print_err("cannot connect to server, retry in 1 second")
             time.sleep(RETRY_DELAY)
         return True
+
+
+class _CommandInput:
+    """Commands from stdin: a terminal, a pipe, or a file (which epoll cannot watch)."""
+
+    def __init__(self, session: ClientSession, interactive: bool) -> None:
+        self.session = session
+        self.interactive = interactive
+        self.open = True
+        self.pollable = _pollable(0)
+        self._pending = ""  # a command split across two reads of a pipe
+
+    def read(self) -> bool:
+        """Read what is there and run the complete commands; False at end of input."""
+        data = os.read(0, 4096)
+        if not data:
+            self.open = False
+            self.session.run_commands(self._pending)
+            self._pending = ""
+            return False
+        self._pending += data.decode(errors="replace")
+        complete, _, self._pending = _split_last(self._pending)
+        self.session.run_commands(complete)
+        if self.interactive:
+            _prompt()
+        return True
+
+
+def _pollable(fd: int) -> bool:
+    with selectors.DefaultSelector() as selector:
+        try:
+            selector.register(fd, selectors.EVENT_READ)
+        except PermissionError:  # EPERM: a regular file or /dev/null
+            return False
+    return True
 
 
 def _split_last(text: str) -> tuple[str, str, str]:
