@@ -318,10 +318,14 @@ class IvshmemServer:
             peer = self._by_sock.get(source)
             if peer is None:
                 return  # an event for a peer removed earlier in the same batch
-            if events & READ:
-                self._on_readable(peer)
-            elif events & WRITE:
-                self._flush(peer)
+            try:
+                if events & READ:
+                    self._on_readable(peer)
+                elif events & WRITE:
+                    self._flush(peer)
+            except Exception:  # a bug must cost one peer, not the server and every other peer
+                self.log.exception("peer %d: internal error", peer.id)
+                self._fail(peer, "dropped after an internal error", logging.ERROR)
         self._reap()
 
     def handle_timeouts(self, now: float | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import selectors
 import socket
 import stat
 import time
@@ -395,3 +396,29 @@ def test_shm_directory_file_is_unlinked(sock_dir: Path) -> None:
         assert os.listdir(sock_dir) == ["s"]
         assert os.fstat(server.shm.fd).st_size == 1 << 16  # type: ignore[union-attr]
         assert fd_kind(server.shm.fd).endswith("(deleted)")  # type: ignore[union-attr]
+
+
+def test_server_driven_by_an_outside_loop(sock_dir: Path) -> None:
+    """The library owns no loop: interest(), handle_ready() and timeout() are enough."""
+    with IvshmemServer(sock_dir / "s", shm_dir=sock_dir, vectors=2) as server:
+        peer = RawPeer(str(server.socket_path))  # connect() completes in the listen backlog
+        got: list[tuple[bytes, int | None]] = []
+        peer.sock.setblocking(False)
+        deadline = time.monotonic() + TIMEOUT
+        with selectors.DefaultSelector() as selector:
+            while len(got) < 5:
+                assert time.monotonic() < deadline, got
+                for obj, events in server.interest().items():
+                    selector.register(obj, events)
+                assert server.timeout() is None  # nothing is stalled
+                for key, events in selector.select(0.01):
+                    server.handle_ready(key.fileobj, events)
+                for key in list(selector.get_map().values()):
+                    selector.unregister(key.fileobj)
+                try:
+                    got.append(peer.recv())
+                except BlockingIOError:
+                    pass
+        assert [data.hex() for data, _ in got] == [le64(0), le64(0), le64(-1), le64(0), le64(0)]
+        assert server.peer_ids == [0] and server.peer_eventfds(0) != []
+        peer.close()
