@@ -172,11 +172,11 @@ class ClientSession:
             self.out("invalid command, type help")
             return
         peer_id = int(args[0])
-        fds = conn.own_vectors if peer_id == conn.own_id else conn.peers.get(peer_id)
-        if fds is None:
+        target = conn.own_vectors if peer_id == conn.own_id else conn.peers.get(peer_id)
+        if target is None:
             self.out(f"cannot find peer_id = {peer_id}")
             return
-        vectors = range(len(fds)) if args[1] == "all" else [int(args[1])]
+        vectors = range(len(target)) if args[1] == "all" else [int(args[1])]
         for vector in vectors:
             if not conn.notify(peer_id, vector) and self.verbose:
                 self.out(f"invalid vector {vector} on peer_id = {peer_id}")
