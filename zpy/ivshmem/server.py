@@ -220,23 +220,29 @@ class IvshmemServer:
         self.close()
 
     def start(self) -> None:
-        """Create (or reuse) the shared memory and listen on the socket path."""
+        """Listen on the socket path, then create (or reuse) the shared memory.
+
+        The socket comes first: a second server started by mistake on the same
+        path must fail before it touches (resizes) a shm object the first one uses.
+        Peers that connect meanwhile wait in the listen backlog.
+        """
         if self._listener is not None:
             raise MachineError("server already started")
-        if self.shm_dir is not None:
-            self.shm = SharedMemory.open_in_directory(self.shm_dir, self.shm_size, self.mode)
-        else:
-            self.shm = SharedMemory.open_name(self.shm_name, self.shm_size, self.mode, self.log)
+        self._listener = self._listen()
         try:
-            self._listener = self._listen()
+            if self.shm_dir is not None:
+                self.shm = SharedMemory.open_in_directory(self.shm_dir, self.shm_size, self.mode)
+            else:
+                self.shm = SharedMemory.open_name(self.shm_name, self.shm_size, self.mode,
+                                                  self.log)
             self._wakeup = _Wakeup()
         except BaseException:
-            if self._listener is not None:
-                self._close_listener()
-            if self.shm.created:
-                self.shm.unlink()
-            self.shm.close()
-            self.shm = None
+            self._close_listener()
+            if self.shm is not None:
+                if self.shm.created:
+                    self.shm.unlink()
+                self.shm.close()
+                self.shm = None
             raise
         self.log.debug("listening on %s, shared memory %s (%d bytes), %d vector(s) per peer",
                        self.socket_path, self.shm.description, self.shm_size, self.vectors)

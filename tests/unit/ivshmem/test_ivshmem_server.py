@@ -422,3 +422,19 @@ def test_server_driven_by_an_outside_loop(sock_dir: Path) -> None:
         assert [data.hex() for data, _ in got] == [le64(0), le64(0), le64(-1), le64(0), le64(0)]
         assert server.peer_ids == [0] and server.peer_eventfds(0) != []
         peer.close()
+
+
+def test_second_server_fails_before_touching_the_shm(serve: Serve) -> None:
+    name = f"zpy-test-{uuid.uuid4().hex}"
+    first = serve(shm_dir=None, shm_name=name, shm_size=1 << 16, unlink_shm=True)
+    with pytest.raises(MachineError, match="another server is listening"):
+        IvshmemServer(first.path, shm_name=name, shm_size=4096).start()
+    assert (SHM_DIR / name).stat().st_size == 1 << 16  # not resized under the first server
+
+
+def test_shm_failure_leaves_no_socket(sock_dir: Path) -> None:
+    with pytest.raises(MachineError) as e:
+        IvshmemServer(sock_dir / "s", shm_dir=sock_dir / "missing").start()
+    assert str(e.value) == f"cannot create shared memory in {sock_dir / 'missing'}: " \
+                           "No such file or directory"
+    assert os.listdir(sock_dir) == []
