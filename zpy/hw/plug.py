@@ -192,7 +192,7 @@ def _check_master(opt: QemuOption, vm_id: int) -> None:
 def _plug_doorbell(machine: Machine, opt: QemuOption, name: str,
                    chardevs: dict[str, QemuOption]) -> None:
     from zpy.hw.ivshmem import IvshmemV1
-    from zpy.ivshmem.client import PeerConnection
+    from zpy.ivshmem.client import PeerConnection, ServerUnreachable
 
     chardev = opt.props.get("chardev")
     if not chardev:
@@ -212,7 +212,14 @@ def _plug_doorbell(machine: Machine, opt: QemuOption, name: str,
     msi = opt.flag("msi", True)
     ioeventfd = opt.flag("ioeventfd", True)
     path = ch.props["path"]
-    link = PeerConnection.open(path, max_vectors=vectors, timeout=SERVER_SETUP_TIMEOUT)
+    try:
+        link = PeerConnection.open(path, max_vectors=vectors, timeout=SERVER_SETUP_TIMEOUT)
+    except ServerUnreachable as e:
+        reason = e.__cause__.strerror if isinstance(e.__cause__, OSError) and \
+            e.__cause__.strerror else str(e)
+        raise MachineError(f"Failed to connect to '{path}': {reason}",
+                           hint="start the server first, e.g. zpy ivshmem-server -F "
+                                f"-S {path} -n {vectors}") from e
     try:
         _check_master(opt, link.own_id or 0)
         IvshmemV1(machine, name, link=link, vectors=vectors, msi=msi, ioeventfd=ioeventfd)
