@@ -29,12 +29,14 @@ LAPIC_MSI_BASE = 0xFEE00000
 
 class Msix:
     def __init__(self, fn: PciFunction, n_vectors: int, bar_index: int,
-                 lapic: LocalApic) -> None:
+                 lapic: LocalApic, pending_bits: bool = True) -> None:
         if not 1 <= n_vectors <= 2048:
             raise ValueError("The number of MSI-X vectors is invalid")
         self.fn = fn
         self.n_vectors = n_vectors
         self.lapic = lapic  # where MSI writes (address, data) go
+        #: ivshmem-v2 has no pending concept: a masked vector's event is lost, the PBA reads 0
+        self.pending_bits = pending_bits
         self.table = bytearray(n_vectors * MSIX_ENTRY_SIZE)
         pba_offset = max(MSIX_EXCLUSIVE_BAR_PBA_OFFSET, n_vectors * MSIX_ENTRY_SIZE)
         self.pba_offset = pba_offset
@@ -100,7 +102,8 @@ class Msix:
             return  # dropped, as QEMU drops events while MSI-X is off
         with self._lock:
             if self._masked(vector):
-                self._set_pending(vector, True)
+                if self.pending_bits:
+                    self._set_pending(vector, True)
                 return
         self._send(vector)
 

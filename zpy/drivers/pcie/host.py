@@ -177,6 +177,11 @@ def pcie_conf_write(bdf: int, reg: int, data: int) -> None:
         sys_out32(data & 0xFFFFFFFF, _CONFIG_DATA_PORT)
 
 
+def pcie_conf_read_u64(bdf: int, reg: int) -> int:
+    """Two consecutive words, low first (a 64-bit field of a capability)."""
+    return pcie_conf_read(bdf, reg) | (pcie_conf_read(bdf, reg + 1) << 32)
+
+
 def pcie_probe(bdf: int, id: int) -> bool:
     return pcie_conf_read(bdf, PCIE_CONF_ID) == id
 
