@@ -8,6 +8,8 @@ By default the devices follow the Kconfig as Zephyr's QEMU runner does
   plain:    -device ivshmem-plain,memdev=hostmem
             -object memory-backend-file,size=<CONFIG_QEMU_IVSHMEM_PLAIN_MEM_SIZE>M,share,
                     mem-path=/dev/shm/ivshmem,id=hostmem
+  v2:       -device ivshmem,chardev=ivshmem -chardev socket,path=/tmp/ivshmem_socket,id=ivshmem
+            (zpy's addition: QEMU's ivshmem2 RFC device on an ivshmem-v2 server)
 
 The user's options override: an -object or -chardev with the same id replaces the
 default one, and any ivshmem -device given replaces the default devices;
@@ -83,9 +85,15 @@ def parse_args(args: list[str]) -> list[QemuOption]:
 
 
 def kconfig_defaults(config: dict[str, Any]) -> list[QemuOption]:
-    """The options Zephyr's QEMU runner adds for this configuration."""
-    if not config.get("CONFIG_IVSHMEM") or config.get("CONFIG_IVSHMEM_V2"):
+    """The options Zephyr's QEMU runner adds for this configuration (and, for ivshmem-v2,
+    which Zephyr's runner does not plug, the RFC device on the default socket)."""
+    if not config.get("CONFIG_IVSHMEM"):
         return []
+    if config.get("CONFIG_IVSHMEM_V2"):
+        return parse_args([
+            "-device", "ivshmem,chardev=ivshmem",
+            "-chardev", f"socket,path={DEFAULT_IVSHMEM_SOCKET},id=ivshmem",
+        ])
     if config.get("CONFIG_IVSHMEM_DOORBELL"):
         vectors = config.get("CONFIG_IVSHMEM_MSI_X_VECTORS", 2)
         return parse_args([
