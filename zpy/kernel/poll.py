@@ -115,15 +115,19 @@ def signal_poll_event(sched: Scheduler, poll_events: list[k_poll_event], state: 
 
 def k_poll(events: list[k_poll_event], num_events: int, timeout: k_timeout_t) -> int:
     """0 when at least one event is ready; -EAGAIN on timeout (or K_NO_WAIT with none ready)."""
-    timeout = as_timeout(timeout)
+    if timeout.__class__ is not k_timeout_t:
+        as_timeout(timeout)
     if num_events < 0 or num_events > len(events):
         return -errno.EINVAL
     sched = current_kernel().sched
-    chosen = events[:num_events]
+    chosen = events if num_events == len(events) else events[:num_events]
     with sched.lock:
         ready = False
         for ev in chosen:
-            state = _condition(ev)
+            if ev.type == K_POLL_TYPE_SIGNAL:  # the common case, inline
+                state = K_POLL_STATE_SIGNALED if ev.obj.signaled else 0
+            else:
+                state = _condition(ev)
             if state:
                 ev.state |= state
                 ready = True
@@ -136,7 +140,7 @@ def k_poll(events: list[k_poll_event], num_events: int, timeout: k_timeout_t) ->
             if ev.type != K_POLL_TYPE_IGNORE:
                 ev._waiter = w
                 ev.obj.poll_events.append(ev)
-    rc = sched.block(w, timeout.seconds())
+    rc = sched.block(w, None if timeout.ns < 0 else timeout.ns / 1e9)
     with sched.lock:
         for ev in chosen:
             if ev._waiter is w:
