@@ -57,6 +57,13 @@ def map_bars(qemu: QTest, bdf: tuple[int, int, int], msix: bool) -> None:
     qemu.pci_cfg_writel(bdf, 0x04, qemu.pci_cfg_readl(bdf, 0x04) | 0x6)
 
 
+def start_vm(build_dir: Path, server: Path) -> subprocess.Popen[str]:
+    """`zpy run` of a doorbell app whose default device uses the server's socket."""
+    return subprocess.Popen(zpy_cmd("run", "-d", str(build_dir),
+                                    "-chardev", f"socket,path={server},id=ivshmem"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def read_line(proc: subprocess.Popen[str], timeout: float = 20) -> str:
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout
@@ -83,9 +90,7 @@ def test_zpy_vm_and_qemu_guest_share_memory_and_ring_each_other(tmp_path, server
         assert cap & 0xFF == 0x11
         qemu.pci_cfg_writel(bdf, 0x40, cap | 1 << 31)
 
-        vm = subprocess.Popen(zpy_cmd("run", "-d", str(tmp_path / "vm"),
-                                      "-chardev", f"socket,path={server},id=ivshmem"),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        vm = start_vm(tmp_path / "vm", server)
         try:
             assert read_line(vm) == "id 1 size 1048576 vectors 2: wrote greeting\n"
             # text written by the zpy VM is read by the QEMU guest
@@ -119,9 +124,7 @@ def test_qemu_masked_vector_gets_pending_bit_from_zpy_vm(tmp_path, server):
         map_bars(qemu, bdf, msix=True)
         cap = qemu.pci_cfg_readl(bdf, 0x40)
         qemu.pci_cfg_writel(bdf, 0x40, cap | 1 << 31)  # enabled, every vector still masked
-        vm = subprocess.Popen(zpy_cmd("run", "-d", str(tmp_path / "vm"),
-                                      "-chardev", f"socket,path={server},id=ivshmem"),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        vm = start_vm(tmp_path / "vm", server)
         try:
             assert read_line(vm).startswith("id 1 ")
             qemu.writel(BAR0 + DOORBELL, (1 << 16) | 0)

@@ -290,24 +290,15 @@ class _Registers:
 
 def plug_ivshmem2(machine: Machine, opt: Any, name: str, chardevs: dict[str, Any]) -> None:
     """`-device ivshmem,chardev=ID[,msi=off]`: the ivshmem2 RFC device on a v2 server."""
+    from zpy.hw.plug import SERVER_SETUP_TIMEOUT, server_socket, unreachable
+    from zpy.ivshmem.client import ServerUnreachable
     from zpy.ivshmem.v2.client import V2PeerConnection
 
-    chardev = opt.props.get("chardev")
-    if not chardev:
-        raise MachineError("You must specify a 'chardev'")
-    ch = chardevs.get(chardev)
-    if ch is None:
-        raise MachineError(f"Property 'ivshmem.chardev' can't find value '{chardev}'")
-    if ch.type != "socket" or "path" not in ch.props:
-        raise MachineError(f"chardev '{chardev}': ivshmem needs a UNIX socket (socket,path=...)")
-    path = ch.props["path"]
+    path = server_socket(opt, chardevs)
     try:
-        link = V2PeerConnection.open(path, timeout=5.0)
-    except MachineError as e:
-        if type(e).__name__ == "ServerUnreachable":
-            raise MachineError(f"Failed to connect to '{path}': {e}",
-                               hint=f"start the server first: zpy ivshmem2-server -F -S {path}") from e
-        raise
+        link = V2PeerConnection.open(path, timeout=SERVER_SETUP_TIMEOUT)
+    except ServerUnreachable as e:
+        raise unreachable(path, e, f"zpy ivshmem2-server -F -S {path}") from e
     try:
         Ivshmem2(machine, name, link, msi=opt.flag("msi", True))
     except BaseException:

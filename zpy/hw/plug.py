@@ -197,19 +197,33 @@ def _check_master(opt: QemuOption, vm_id: int) -> None:
         raise MachineError("master must connect to the server before any peers")
 
 
-def _plug_doorbell(machine: Machine, opt: QemuOption, name: str,
-                   chardevs: dict[str, QemuOption]) -> None:
-    from zpy.hw.ivshmem import IvshmemV1
-    from zpy.ivshmem.client import PeerConnection, ServerUnreachable
-
+def server_socket(opt: QemuOption, chardevs: dict[str, QemuOption]) -> str:
+    """The UNIX socket path of a device's `chardev=` (an ivshmem server), checked as QEMU does."""
     chardev = opt.props.get("chardev")
     if not chardev:
         raise MachineError("You must specify a 'chardev'")
     ch = chardevs.get(chardev)
     if ch is None:
-        raise MachineError(f"Property 'ivshmem-doorbell.chardev' can't find value '{chardev}'")
+        raise MachineError(f"Property '{opt.type}.chardev' can't find value '{chardev}'")
     if ch.type != "socket" or "path" not in ch.props:
         raise MachineError(f"chardev '{chardev}': ivshmem needs a UNIX socket (socket,path=...)")
+    return ch.props["path"]
+
+
+def unreachable(path: str, error: BaseException, start_hint: str) -> MachineError:
+    """QEMU's wording for a server socket nobody answers on, with what to do."""
+    cause = error.__cause__
+    reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(error)
+    return MachineError(f"Failed to connect to '{path}': {reason}",
+                        hint=f"start the server first, e.g. {start_hint}")
+
+
+def _plug_doorbell(machine: Machine, opt: QemuOption, name: str,
+                   chardevs: dict[str, QemuOption]) -> None:
+    from zpy.hw.ivshmem import IvshmemV1
+    from zpy.ivshmem.client import PeerConnection, ServerUnreachable
+
+    path = server_socket(opt, chardevs)
     try:
         vectors = int(opt.props.get("vectors", "1"), 0)
     except ValueError:
@@ -219,15 +233,10 @@ def _plug_doorbell(machine: Machine, opt: QemuOption, name: str,
         raise MachineError("Failed to initialize interrupts: The number of MSI-X vectors is invalid")
     msi = opt.flag("msi", True)
     ioeventfd = opt.flag("ioeventfd", True)
-    path = ch.props["path"]
     try:
         link = PeerConnection.open(path, max_vectors=vectors, timeout=SERVER_SETUP_TIMEOUT)
     except ServerUnreachable as e:
-        reason = e.__cause__.strerror if isinstance(e.__cause__, OSError) and \
-            e.__cause__.strerror else str(e)
-        raise MachineError(f"Failed to connect to '{path}': {reason}",
-                           hint="start the server first, e.g. zpy ivshmem-server -F "
-                                f"-S {path} -n {vectors}") from e
+        raise unreachable(path, e, f"zpy ivshmem-server -F -S {path} -n {vectors}") from e
     try:
         _check_master(opt, link.own_id or 0)
         IvshmemV1(machine, name, link=link, vectors=vectors, msi=msi, ioeventfd=ioeventfd)
