@@ -14,6 +14,10 @@ two differ from QEMU's ivshmem-client: errors after setup are reported and the
 connection stays open, a departure of an unknown peer is ignored, and a server
 that goes away is reported once (the eventfds already received keep working).
 The error texts are QEMU's, so logs read the same.
+
+Connecting, the doorbell, teardown and the event classes are shared with the v2
+peer (`zpy.ivshmem.connection`, `zpy.ivshmem.events`); this module is v1's
+greeting and the meaning of v1's messages.
 """
 
 from __future__ import annotations
@@ -21,12 +25,23 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import struct
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from zpy.errors import MachineError, ProtocolError
+from zpy.errors import MachineError
+from zpy.ivshmem.connection import (
+    DEFAULT_SETUP_TIMEOUT,
+    ServerConnection,
+    ServerUnreachable,
+    read_eventfd,
+)
+from zpy.ivshmem.events import (
+    OwnVector,
+    PeerEvent,
+    PeerLeft,
+    PeerVector,
+    ProtocolFault,
+    ServerGone,
+)
 from zpy.ivshmem.protocol import (
     DEFAULT_SOCKET_PATH,
     IVSHMEM_PROTOCOL_VERSION,
@@ -37,56 +52,13 @@ from zpy.ivshmem.protocol import (
     MessageReader,
 )
 
-#: seconds a server may take to send version, ID and shared memory
-DEFAULT_SETUP_TIMEOUT = 5.0
-
-_ONE = struct.pack("=Q", 1)
-
-
-class ServerUnreachable(MachineError):
-    """connect() found no server on the socket path (the CLI client retries on this)."""
+__all__ = [
+    "DEFAULT_SETUP_TIMEOUT", "OwnVector", "PeerConnection", "PeerEvent", "PeerLeft",
+    "PeerVector", "ProtocolFault", "ServerGone", "ServerUnreachable", "read_eventfd",
+]
 
 
-@dataclass(frozen=True, slots=True)
-class PeerVector:
-    """Peer `peer_id` announced its vector `vector` (vector 0 means it has just joined)."""
-
-    peer_id: int
-    vector: int
-    fd: int
-
-
-@dataclass(frozen=True, slots=True)
-class OwnVector:
-    """One of our own receive eventfds: watch `fd`; it becomes readable when rung."""
-
-    vector: int
-    fd: int
-
-
-@dataclass(frozen=True, slots=True)
-class PeerLeft:
-    """Peer `peer_id` is gone; its eventfds are closed."""
-
-    peer_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class ServerGone:
-    """The server closed the connection. Stop watching fileno(); the eventfds still work."""
-
-
-@dataclass(frozen=True, slots=True)
-class ProtocolFault:
-    """The server sent something invalid after setup; it was ignored, as QEMU does."""
-
-    message: str
-
-
-PeerEvent = PeerVector | OwnVector | PeerLeft | ServerGone | ProtocolFault
-
-
-class PeerConnection:
+class PeerConnection(ServerConnection[Message]):
     """One peer's connection to an ivshmem server.
 
     ::
@@ -105,28 +77,11 @@ class PeerConnection:
     def __init__(self, max_vectors: int = MAX_VECTORS, logger: logging.Logger | None = None) -> None:
         if max_vectors < 1:
             raise MachineError(f"invalid number of vectors {max_vectors}: at least one is needed")
+        super().__init__(logger or logging.getLogger(__name__))
         self.max_vectors = max_vectors
-        self.log = logger or logging.getLogger(__name__)
-        self.socket_path: Path | None = None
-        #: our peer ID, once setup() has read it
-        self.own_id: int | None = None
-        #: the shared memory fd and its size (fstat), once setup() is done
-        self.shm_fd: int | None = None
-        self.shm_size = 0
-        #: other peers' eventfds (ring them), by ID in arrival order
-        self.peers: dict[int, list[int]] = {}
-        #: our own eventfds (watch them), in vector order
-        self.own_vectors: list[int] = []
-        self._sock: socket.socket | None = None
-        self._reader: MessageReader | None = None
-        self._server_gone = False
-        self._setup_timeout = DEFAULT_SETUP_TIMEOUT
 
     def __enter__(self) -> PeerConnection:
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @classmethod
     def open(cls, path: str | Path = DEFAULT_SOCKET_PATH, max_vectors: int = MAX_VECTORS,
@@ -142,25 +97,10 @@ class PeerConnection:
             raise
         return conn
 
-    # -- Setup ------------------------------------------------------------------------
+    def _new_reader(self, sock: socket.socket) -> MessageReader:
+        return MessageReader(sock)
 
-    def connect(self, path: str | Path = DEFAULT_SOCKET_PATH,
-                timeout: float | None = DEFAULT_SETUP_TIMEOUT) -> None:
-        """Connect to the server's socket; raises ServerUnreachable if no server listens there."""
-        if self._sock is not None:
-            raise MachineError("already connected")
-        self.socket_path = Path(path)
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-        sock.settimeout(timeout)
-        try:
-            sock.connect(str(path))
-        except (OSError, TimeoutError) as e:
-            sock.close()
-            reason = e.strerror if isinstance(e, OSError) and e.strerror else "timed out"
-            raise ServerUnreachable(f"cannot connect to ivshmem server {path}: {reason}") from e
-        self._sock = sock
-        self._reader = MessageReader(sock)
-        self._server_gone = False
+    # -- Setup ------------------------------------------------------------------------
 
     def setup(self, timeout: float | None = DEFAULT_SETUP_TIMEOUT) -> None:
         """Read the greeting the way QEMU's device does during realize.
@@ -170,10 +110,8 @@ class PeerConnection:
         naming the socket (and closes everything) if the server breaks the
         protocol, goes away, or says nothing for `timeout` seconds.
         """
-        if self._sock is None:
-            raise MachineError("not connected")
-        deadline = None if timeout is None else time.monotonic() + timeout
-        self._setup_timeout = timeout or 0.0
+        deadline = self._deadline(timeout)
+        assert self._sock is not None
         try:
             msg = self._receive_setup(deadline, "the version message")
             if msg.value != IVSHMEM_PROTOCOL_VERSION:
@@ -205,61 +143,7 @@ class PeerConnection:
         self.log.debug("%s: setup done: our ID is %d, shared memory %d bytes",
                        self.socket_path, self.own_id, self.shm_size)
 
-    def _receive_setup(self, deadline: float | None, what: str) -> Message:
-        assert self._sock is not None and self._reader is not None
-        while True:
-            if deadline is not None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise self._error(f"no answer from the server: {what} did not come "
-                                      f"within {self._setup_timeout:g} s")
-                self._sock.settimeout(remaining)
-            try:
-                msg = self._reader.receive()
-            except TimeoutError:
-                continue  # the deadline check above turns this into an error
-            except EOFError as e:
-                raise self._error(f"server closed the connection before sending {what}") from e
-            except OSError as e:
-                raise self._error(f"read from server failed: {e.strerror}") from e
-            if msg is not None:
-                return msg
-
-    def _error(self, message: str) -> ProtocolError:
-        return ProtocolError(message, filename=self.socket_path)
-
     # -- After setup ------------------------------------------------------------------
-
-    def fileno(self) -> int:
-        """The server socket, to watch for readability (until ServerGone)."""
-        if self._sock is None:
-            raise MachineError("not connected")
-        return self._sock.fileno()
-
-    @property
-    def connected(self) -> bool:
-        """True while the server is there."""
-        return self._sock is not None and not self._server_gone
-
-    def handle_readable(self) -> list[PeerEvent]:
-        """Process every whole message available, without blocking; return what happened."""
-        events: list[PeerEvent] = []
-        if self._reader is None or self._server_gone:
-            return events
-        while True:
-            try:
-                msg = self._reader.receive()
-            except (EOFError, OSError) as e:
-                self._server_gone = True
-                self.log.debug("%s: server gone (%s)", self.socket_path, e)
-                events.append(ServerGone())
-                return events
-            if msg is None:
-                return events
-            event = self._process(msg)
-            if event is not None:
-                self.log.debug("%s: %s", self.socket_path, event)
-                events.append(event)
 
     def _process(self, msg: Message) -> PeerEvent | None:
         """Apply one message, as QEMU's process_msg() does; a fault leaves the state unchanged."""
@@ -300,53 +184,3 @@ class PeerConnection:
             return ProtocolFault(f"can't determine size of shared memory sent by server: {e.strerror}")
         self.shm_fd, self.shm_size = fd, size
         return None
-
-    # -- Doorbell ---------------------------------------------------------------------
-
-    def notify(self, peer_id: int, vector: int) -> bool:
-        """Ring `vector` of `peer_id` (our own ID rings ourselves).
-
-        Returns False, as QEMU silently does nothing, when the peer or the
-        vector is unknown.
-        """
-        fds = self.own_vectors if peer_id == self.own_id else self.peers.get(peer_id)
-        if fds is None or not 0 <= vector < len(fds):
-            return False
-        try:
-            os.write(fds[vector], _ONE)
-        except BlockingIOError:
-            pass  # the counter is saturated: the peer has a notification pending anyway
-        return True
-
-    # -- Teardown ---------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the socket, the shared memory fd and every eventfd."""
-        if self._reader is not None:
-            self._reader.discard()
-            self._reader = None
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
-        self._close_fd(self.shm_fd)
-        self.shm_fd = None
-        for fd in self.own_vectors:
-            os.close(fd)
-        self.own_vectors = []
-        for fds in self.peers.values():
-            for fd in fds:
-                os.close(fd)
-        self.peers = {}
-
-    @staticmethod
-    def _close_fd(fd: int | None) -> None:
-        if fd is not None:
-            os.close(fd)
-
-
-def read_eventfd(fd: int) -> int:
-    """Take the count of an eventfd (0 if it has not been rung since the last read)."""
-    try:
-        return os.eventfd_read(fd)
-    except BlockingIOError:
-        return 0

@@ -23,11 +23,12 @@ fd, and the fd would then belong to the last message of the chunk only.
 
 from __future__ import annotations
 
-import array
 import socket
 import struct
 from dataclasses import dataclass
-from os import close as _close_fd
+
+from zpy.ivshmem.fdio import FramedReader, send_whole
+from zpy.ivshmem.fdio import send_part as send_part  # re-exported: the v1 server's sender
 
 #: the version message every server sends first (QEMU 2.5 and later)
 IVSHMEM_PROTOCOL_VERSION = 0
@@ -48,9 +49,6 @@ SHM_MESSAGE = -1
 
 MESSAGE_SIZE = 8
 _WIRE = struct.Struct("<q")
-_FD_SIZE = array.array("i").itemsize
-#: ancillary room for one fd (rounded up by the kernel ABI, so it may hold two)
-_ANCILLARY_SPACE = socket.CMSG_SPACE(_FD_SIZE)
 
 
 def encode(value: int) -> bytes:
@@ -74,40 +72,16 @@ class Message:
     fd: int | None = None
 
 
-def send_part(sock: socket.socket, data: bytes | memoryview, fd: int | None) -> int:
-    """One sendmsg() of (the rest of) a message; returns the bytes written.
-
-    Attach `fd` only with the first byte of a message. Raises BlockingIOError on
-    a full non-blocking socket and OSError when the peer is gone.
-    """
-    if fd is None:
-        return sock.sendmsg([data])
-    fds = array.array("i", [fd])
-    return sock.sendmsg([data], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
-
-
 def send_message(sock: socket.socket, value: int, fd: int | None = None) -> None:
     """Send one whole message on a blocking socket, as QEMU's server does.
 
     The fd goes with the first sendmsg(); the rare short write is completed
     without it.
     """
-    data = memoryview(encode(value))
-    sent = send_part(sock, data, fd)
-    while sent < MESSAGE_SIZE:
-        sent += send_part(sock, data[sent:], None)
+    send_whole(sock, encode(value), fd)
 
 
-def _fds_of(ancdata: list[tuple[int, int, bytes]]) -> list[int]:
-    fds: list[int] = []
-    for level, kind, payload in ancdata:
-        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-            usable = len(payload) - len(payload) % _FD_SIZE
-            fds.extend(array.array("i", payload[:usable]))
-    return fds
-
-
-class MessageReader:
+class MessageReader(FramedReader):
     """Reassembles messages from one stream socket, 8 bytes per recvmsg().
 
     Works on blocking and non-blocking sockets: a short read is kept and
@@ -116,17 +90,6 @@ class MessageReader:
     counted in `extra_fds_closed`, so received fds never leak.
     """
 
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self._buf = bytearray()
-        self._fd: int | None = None
-        self.extra_fds_closed = 0
-
-    @property
-    def partial(self) -> bool:
-        """True while part of a message has been read."""
-        return bool(self._buf) or self._fd is not None
-
     def receive(self) -> Message | None:
         """The next whole message, or None if a non-blocking socket has no more yet.
 
@@ -134,31 +97,7 @@ class MessageReader:
         half-read message is discarded, its fd closed), socket.timeout when a
         socket with a timeout stays quiet, and OSError for socket errors.
         """
-        while len(self._buf) < MESSAGE_SIZE:
-            try:
-                data, ancdata, _flags, _addr = self.sock.recvmsg(
-                    MESSAGE_SIZE - len(self._buf), _ANCILLARY_SPACE
-                )
-            except BlockingIOError:
-                return None
-            for fd in _fds_of(ancdata):
-                if self._fd is None:
-                    self._fd = fd
-                else:
-                    _close_fd(fd)
-                    self.extra_fds_closed += 1
-            if not data:
-                self.discard()
-                raise EOFError("connection closed")
-            self._buf += data
-        message = Message(decode(self._buf), self._fd)
-        self._buf.clear()
-        self._fd = None
-        return message
-
-    def discard(self) -> None:
-        """Forget a half-read message and close its fd."""
-        self._buf.clear()
-        if self._fd is not None:
-            _close_fd(self._fd)
-            self._fd = None
+        if not self.fill(MESSAGE_SIZE):
+            return None
+        data, fd = self.take()
+        return Message(decode(data), fd)

@@ -16,33 +16,28 @@ QEMU's example server where that one is fragile:
 * The socket and a new shm object are owner-only unless `mode` says otherwise;
   a live server on the same path is detected, a stale socket file is replaced.
 
-The server does not own an event loop. `interest()` lists the objects to watch
-(fileno()-able: the listening socket, each peer socket, a wake-up eventfd) with
-the selectors events wanted; call `handle_ready(obj, events)` when one is
-ready and `handle_timeouts()` once `timeout()` seconds have passed. `serve()` is
-a small selectors loop doing just that, for the command line and tests.
-
-Not thread-safe: drive one server from one thread. `wakeup()` is the exception
-(safe from other threads and signal handlers).
+The queues, the loop interface (`interest()`, `handle_ready()`,
+`handle_timeouts()`, `serve()`), the socket path and the shared memory are
+`zpy.ivshmem.peer_server.PeerServer`'s, shared with the v2 server; this module
+is what is v1's own: the 8-byte messages, the ID rule and the message order.
 """
 
 from __future__ import annotations
 
-import errno
 import logging
-import os
-import selectors
 import socket
-import stat
-import threading
-import time
-from collections import deque
-from collections.abc import MutableMapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from zpy.errors import MachineError
+from zpy.ivshmem.listener import DEFAULT_BACKLOG, DEFAULT_MODE, MAX_SOCKET_PATH
+from zpy.ivshmem.peer_server import (
+    DEFAULT_MAX_QUEUED,
+    DEFAULT_STALL_TIMEOUT,
+    READ,
+    WRITE,
+    Peer,
+    PeerServer,
+)
 from zpy.ivshmem.protocol import (
     DEFAULT_SHM_NAME,
     DEFAULT_SHM_SIZE,
@@ -51,93 +46,18 @@ from zpy.ivshmem.protocol import (
     IVSHMEM_PROTOCOL_VERSION,
     MAX_PEER_ID,
     MAX_VECTORS,
-    MESSAGE_SIZE,
     SHM_MESSAGE,
     encode,
-    send_part,
 )
-from zpy.ivshmem.shm import SharedMemory, check_shm_size
+from zpy.ivshmem.shm import check_shm_size
 
-READ = selectors.EVENT_READ
-WRITE = selectors.EVENT_WRITE
-
-#: messages a peer may have waiting in the server before it is dropped
-DEFAULT_MAX_QUEUED = 16384
-#: seconds a peer's socket may stay full, with messages waiting, before it is dropped
-DEFAULT_STALL_TIMEOUT = 10.0
-#: owner-only unless asked otherwise
-DEFAULT_MODE = 0o600
-#: QEMU's server uses 10; peers arriving in bursts need more
-DEFAULT_BACKLOG = 128
-#: longest AF_UNIX path (sun_path is 108 bytes with the NUL)
-MAX_SOCKET_PATH = 107
-#: how long to stop accepting after accept() ran out of fds, so the loop does not spin
-_ACCEPT_PAUSE = 0.1
-#: how long to wait before retrying sends the kernel refused with ETOOMANYREFS
-_SEND_RETRY = 0.05
+__all__ = [
+    "DEFAULT_BACKLOG", "DEFAULT_MAX_QUEUED", "DEFAULT_MODE", "DEFAULT_STALL_TIMEOUT",
+    "MAX_SOCKET_PATH", "READ", "WRITE", "IvshmemServer", "check_vectors",
+]
 
 
-class _ServerLog(logging.LoggerAdapter):
-    """Prefixes messages with the server's name, when it has one, so two servers can share a log."""
-
-    def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, MutableMapping[str, Any]]:
-        name = self.extra.get("server") if self.extra else None
-        return (f"{name}: {msg}" if name else msg), kwargs
-
-
-@dataclass(slots=True)
-class _Outgoing:
-    """A message a peer's socket has not taken yet."""
-
-    value: int
-    data: memoryview
-    #: a dup the server owns until the fd has gone out (with the first byte)
-    fd: int | None
-    #: the fd number the server knows the eventfd or shm by, for the verbose log
-    shown_fd: int | None
-
-
-@dataclass(eq=False)
-class _Peer:
-    id: int
-    sock: socket.socket
-    eventfds: list[int]
-    queue: deque[_Outgoing] = field(default_factory=deque)
-    #: when the socket last refused a write while messages were waiting
-    stalled_since: float | None = None
-    #: why this peer is being dropped, once something went wrong, and how loudly to say so
-    failure: str | None = None
-    failure_level: int = logging.WARNING
-
-
-class _Wakeup:
-    """An eventfd that makes the server's loop return at once (thread- and signal-safe)."""
-
-    def __init__(self) -> None:
-        self._fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
-
-    def fileno(self) -> int:
-        return self._fd
-
-    def wake(self) -> None:
-        try:
-            os.eventfd_write(self._fd, 1)
-        except (BlockingIOError, OSError):
-            pass  # already pending, or closed during shutdown
-
-    def drain(self) -> None:
-        try:
-            os.eventfd_read(self._fd)
-        except BlockingIOError:
-            pass
-
-    def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-
-
-class IvshmemServer:
+class IvshmemServer(PeerServer):
     """A QEMU-compatible ivshmem server (library: no loop of its own, no sys.exit).
 
     Use as a context manager (start() on enter, close() on exit) or call
@@ -177,355 +97,44 @@ class IvshmemServer:
     ) -> None:
         check_vectors(vectors)
         check_shm_size(shm_size)
-        if mode is not None and not 0 <= mode <= 0o777:
-            raise MachineError(f"invalid mode {mode:#o}: expected permission bits such as 0660")
-        if max_queued < 1:
-            raise MachineError(f"invalid queue bound {max_queued}: must be at least 1")
-        if stall_timeout <= 0:
-            raise MachineError(f"invalid stall timeout {stall_timeout}: must be positive")
-        self.socket_path = Path(socket_path)
-        self.shm_name = shm_name
-        self.shm_dir = Path(shm_dir) if shm_dir is not None else None
-        self.shm_size = shm_size
+        super().__init__(socket_path, shm_name=shm_name, shm_dir=shm_dir, shm_size=shm_size,
+                         mode=mode, unlink_shm=unlink_shm, max_queued=max_queued,
+                         stall_timeout=stall_timeout, backlog=backlog, name=name,
+                         logger=logger or logging.getLogger(__name__))
         self.vectors = vectors
-        self.mode = mode
-        self.unlink_shm = unlink_shm
-        self.max_queued = max_queued
-        self.stall_timeout = stall_timeout
-        self.backlog = max(backlog, 10)
-        self.log = _ServerLog(logger or logging.getLogger(__name__), {"server": name})
-
-        self.shm: SharedMemory | None = None
-        self._listener: socket.socket | None = None
-        self._socket_inode: tuple[int, int] | None = None
-        self._wakeup: _Wakeup | None = None
-        #: ID -> peer, in connection order (dicts keep insertion order)
-        self._peers: dict[int, _Peer] = {}
-        self._by_sock: dict[socket.socket, _Peer] = {}
-        #: peers with messages waiting (they want EVENT_WRITE)
-        self._backlogged: dict[int, _Peer] = {}
-        #: peers found broken while sending; removed by _reap() once the current step is done
-        self._doomed: deque[_Peer] = deque()
         self._next_id = 0
-        self._accept_paused_until = 0.0
-        self._retry_sends_at: float | None = None
-
-    # -- Life cycle -------------------------------------------------------------------
 
     def __enter__(self) -> IvshmemServer:
         self.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def start(self) -> None:
-        """Listen on the socket path, then create (or reuse) the shared memory.
-
-        The socket comes first: a second server started by mistake on the same
-        path must fail before it touches (resizes) a shm object the first one uses.
-        Peers that connect meanwhile wait in the listen backlog.
-        """
-        if self._listener is not None:
-            raise MachineError("server already started")
-        self._listener = self._listen()
-        try:
-            if self.shm_dir is not None:
-                self.shm = SharedMemory.open_in_directory(self.shm_dir, self.shm_size, self.mode)
-            else:
-                self.shm = SharedMemory.open_name(self.shm_name, self.shm_size, self.mode,
-                                                  self.log)
-            self._wakeup = _Wakeup()
-        except BaseException:
-            self._close_listener()
-            if self.shm is not None:
-                if self.shm.created:
-                    self.shm.unlink()
-                self.shm.close()
-                self.shm = None
-            raise
+    def _started(self) -> None:
+        assert self.shm is not None
         self.log.debug("listening on %s, shared memory %s (%d bytes), %d vector(s) per peer",
                        self.socket_path, self.shm.description, self.shm_size, self.vectors)
-
-    def close(self) -> None:
-        """Tell every peer that the others are leaving, close everything, remove the socket path.
-
-        As QEMU's server does, peers are freed one by one, so each one still
-        connected hears (best effort, without waiting) that the earlier ones left.
-        """
-        while self._peers:
-            peer = next(iter(self._peers.values()))
-            self._flush(peer)
-            self._remove(peer, "closed: the server is shutting down", logging.DEBUG)
-            self._reap()
-        if self._listener is not None:
-            self._close_listener()
-        if self._wakeup is not None:
-            self._wakeup.close()
-            self._wakeup = None
-        if self.shm is not None:
-            if self.unlink_shm:
-                self.shm.unlink()
-            self.shm.close()
-            self.shm = None
-
-    # -- What a loop needs ------------------------------------------------------------
-
-    def fileno(self) -> int:
-        """The listening socket's fd."""
-        if self._listener is None:
-            raise MachineError("server not started")
-        return self._listener.fileno()
-
-    def interest(self) -> dict[Any, int]:
-        """What to watch now: fileno()-able object -> selectors.EVENT_READ | EVENT_WRITE.
-
-        Ask again after each handle_ready()/handle_timeouts(): peers come and
-        go and want EVENT_WRITE only while messages wait. Objects, not fd
-        numbers, are the keys, because a closed peer's fd number may be reused
-        by the next one at once.
-        """
-        wanted: dict[Any, int] = {}
-        if self._listener is not None and time.monotonic() >= self._accept_paused_until:
-            wanted[self._listener] = READ
-        if self._wakeup is not None:
-            wanted[self._wakeup] = READ
-        for peer in self._peers.values():
-            wanted[peer.sock] = READ | WRITE if peer.queue else READ
-        return wanted
-
-    def timeout(self) -> float | None:
-        """Seconds until handle_timeouts() has work, or None if nothing is pending."""
-        deadlines = [peer.stalled_since + self.stall_timeout
-                     for peer in self._backlogged.values() if peer.stalled_since is not None]
-        if self._accept_paused_until:
-            deadlines.append(self._accept_paused_until)
-        if self._retry_sends_at is not None:
-            deadlines.append(self._retry_sends_at)
-        if not deadlines:
-            return None
-        return max(0.0, min(deadlines) - time.monotonic())
-
-    def handle_ready(self, source: Any, events: int) -> None:
-        """React to `source` (a key of interest()) being ready for `events`.
-
-        * listening socket: accept every pending connection; each new peer gets
-          version, ID, shm; then every existing peer gets the new ID with each
-          new eventfd, then the new peer gets every existing peer's ID with its
-          eventfds, then its own (QEMU's order, connection order, vector order);
-        * peer socket readable: data or EOF, either way the peer is gone;
-        * peer socket writable: send what waits in its queue.
-        """
-        if source is self._listener:
-            self._accept_all()
-        elif source is self._wakeup:
-            self._wakeup.drain()
-        else:
-            peer = self._by_sock.get(source)
-            if peer is None:
-                return  # an event for a peer removed earlier in the same batch
-            try:
-                if events & READ:
-                    self._on_readable(peer)
-                elif events & WRITE:
-                    self._flush(peer)
-            except Exception:  # a bug must cost one peer, not the server and every other peer
-                self.log.exception("peer %d: internal error", peer.id)
-                self._fail(peer, "dropped after an internal error", logging.ERROR)
-        self._reap()
-
-    def handle_timeouts(self, now: float | None = None) -> None:
-        """Drop peers whose full socket made no progress for stall_timeout; resume paused work."""
-        now = time.monotonic() if now is None else now
-        if self._accept_paused_until and now >= self._accept_paused_until:
-            self._accept_paused_until = 0.0
-        if self._retry_sends_at is not None and now >= self._retry_sends_at:
-            self._retry_sends_at = None
-            for peer in list(self._backlogged.values()):
-                self._flush(peer)
-        for peer in list(self._backlogged.values()):
-            if peer.stalled_since is not None and now - peer.stalled_since >= self.stall_timeout:
-                self._fail(peer, f"dropped: socket full for {self.stall_timeout:g} s with "
-                                 f"{len(peer.queue)} messages waiting: it does not read")
-        self._reap()
-
-    def wakeup(self) -> None:
-        """Make a blocked serve() look at its stop event now (thread- and signal-safe)."""
-        if self._wakeup is not None:
-            self._wakeup.wake()
-
-    def serve(self, stop: threading.Event | None = None) -> None:
-        """Run a selectors loop until `stop` is set (or forever). Call wakeup() after setting it."""
-        if self._listener is None:
-            raise MachineError("server not started")
-        with selectors.DefaultSelector() as selector:
-            registered: dict[Any, int] = {}
-            while stop is None or not stop.is_set():
-                wanted = self.interest()
-                for obj in [obj for obj in registered if obj not in wanted]:
-                    selector.unregister(obj)
-                for obj, events in wanted.items():
-                    if obj not in registered:
-                        selector.register(obj, events)
-                    elif registered[obj] != events:
-                        selector.modify(obj, events)
-                registered = wanted
-                timeout = self.timeout()
-                if stop is not None:  # notice a stop set without wakeup() too
-                    timeout = 0.5 if timeout is None else min(timeout, 0.5)
-                for key, events in selector.select(timeout):
-                    self.handle_ready(key.fileobj, events)
-                self.handle_timeouts()
-
-    # -- Introspection ----------------------------------------------------------------
-
-    @property
-    def peer_ids(self) -> list[int]:
-        """IDs of the connected peers, in connection order."""
-        return list(self._peers)
 
     @property
     def next_id(self) -> int:
         """The ID the next peer will get (IDs are never reused)."""
         return self._next_id
 
-    def queued(self, peer_id: int) -> int:
-        """Messages waiting in the server for peer `peer_id`."""
-        return len(self._peers[peer_id].queue)
-
-    def peer_eventfds(self, peer_id: int) -> list[int]:
-        """The server's copies of a peer's eventfds (vector order)."""
-        return list(self._peers[peer_id].eventfds)
-
-    # -- Listening socket -------------------------------------------------------------
-
-    def _listen(self) -> socket.socket:
-        path = self.socket_path
-        if len(os.fsencode(path)) > MAX_SOCKET_PATH:
-            raise MachineError(f"socket path {path} is too long "
-                               f"({len(os.fsencode(path))} bytes, at most {MAX_SOCKET_PATH})")
-        self._clear_socket_path(path)
-        if not path.parent.is_dir():
-            raise MachineError(f"cannot listen on {path}: directory {path.parent} does not exist")
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
-        try:
-            self._bind_and_listen(listener, path)
-            listener.setblocking(False)
-        except BaseException:
-            listener.close()
-            raise
-        info = os.lstat(path)
-        self._socket_inode = (info.st_dev, info.st_ino)
-        return listener
-
-    def _clear_socket_path(self, path: Path) -> None:
-        """Refuse to start over a live server or a non-socket; remove a dead server's socket.
-
-        A live server is recognised in /proc/net/unix first, so that it is not
-        disturbed: a probing connect() would make it hand out an ID and tell
-        all its peers about a newcomer that leaves at once. The probe is only
-        the fallback (a server in another network namespace is not listed).
-        """
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            return
-        except OSError as e:
-            raise MachineError(f"cannot listen on {path}: {e.strerror}") from e
-        if not stat.S_ISSOCK(info.st_mode):
-            raise MachineError(f"cannot listen on {path}: it exists and is not a socket",
-                               hint="remove it, or choose another path with -S")
-        if _listed_as_listening(path) or _answers(path):
-            raise MachineError(f"another server is listening on {path}",
-                               hint="stop it, or choose another socket with -S")
-        self.log.info("removing stale socket %s (its server is gone)", path)
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError as e:
-            raise MachineError(f"cannot remove stale socket {path}: {e.strerror}") from e
-
-    def _bind_and_listen(self, listener: socket.socket, path: Path) -> None:
-        """Bind so that the socket file is never reachable with wider permissions than `mode`.
-
-        Linux creates the file with the socket inode's mode minus the umask, so
-        setting the mode on the socket before bind() leaves no window to race;
-        the chmod() afterwards only undoes what the umask took away. listen()
-        follows bind() at once: whoever sees the path appear may connect.
-        """
-        mode = DEFAULT_MODE if self.mode is None else self.mode
-        os.fchmod(listener.fileno(), mode)
-        try:
-            listener.bind(str(path))
-        except OSError as e:
-            if e.errno == errno.EADDRINUSE:
-                raise MachineError(f"another server is listening on {path}",
-                                   hint="stop it, or choose another socket with -S") from e
-            raise MachineError(f"cannot listen on {path}: {e.strerror}") from e
-        try:
-            listener.listen(self.backlog)
-            os.chmod(path, mode)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-
-    def _close_listener(self) -> None:
-        assert self._listener is not None
-        self._listener.close()
-        self._listener = None
-        if self._socket_inode is None:
-            return
-        try:  # remove the path only if it is still our socket
-            info = os.lstat(self.socket_path)
-            if (info.st_dev, info.st_ino) == self._socket_inode:
-                self.socket_path.unlink()
-        except FileNotFoundError:
-            pass
-        self._socket_inode = None
-
     # -- Peers arriving ---------------------------------------------------------------
 
-    def _accept_all(self) -> None:
-        assert self._listener is not None
-        while True:
-            try:
-                sock, _ = self._listener.accept()
-            except BlockingIOError:
-                return
-            except ConnectionAbortedError:
-                continue
-            except OSError as e:  # EMFILE and friends: the connection stays pending
-                self.log.error("cannot accept a new peer: %s; retrying in %g s",
-                               e.strerror, _ACCEPT_PAUSE)
-                self._accept_paused_until = time.monotonic() + _ACCEPT_PAUSE
-                return
-            self._add_peer(sock)
-
     def _add_peer(self, sock: socket.socket) -> None:
+        """Version, ID and shm to the newcomer; then every existing peer gets the new ID
+        with each new eventfd, then the newcomer gets every existing peer's ID with its
+        eventfds, then its own (QEMU's order, connection order, vector order)."""
         if self._next_id > MAX_PEER_ID:
             self.log.error("refusing a new peer: all %d peer IDs have been used, and an ID is "
                            "never given twice (QEMU corrupts its heap on reuse); restart the "
                            "server", MAX_PEER_ID + 1)
             sock.close()
             return
-        eventfds: list[int] = []
-        try:
-            for _ in range(self.vectors):
-                eventfds.append(os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC))
-        except OSError as e:
-            for fd in eventfds:
-                os.close(fd)
-            self.log.error("refusing a new peer: cannot create its eventfds: %s", e.strerror)
-            sock.close()
+        eventfds = self._eventfds_for(sock, self.vectors)
+        if eventfds is None:
             return
-        sock.setblocking(False)
-        peer = _Peer(self._next_id, sock, eventfds)
+        peer, others = self._admit(self._next_id, sock, eventfds)
         self._next_id += 1
-        others = list(self._peers.values())
-        self._peers[peer.id] = peer
-        self._by_sock[sock] = peer
-        self.log.info("peer %d connected (%d other peer(s))", peer.id, len(others))
 
         assert self.shm is not None
         self._send(peer, IVSHMEM_PROTOCOL_VERSION)
@@ -540,174 +149,15 @@ class IvshmemServer:
         for fd in peer.eventfds:
             self._send(peer, peer.id, fd)
 
-    # -- Sending ----------------------------------------------------------------------
-
-    def _send(self, peer: _Peer, value: int, fd: int | None = None) -> None:
-        """Send now if nothing waits for this peer, else (or if the socket is full) queue."""
-        if peer.failure is not None:
-            return
-        data = memoryview(encode(value))
-        queued_fd = fd
-        if not peer.queue:
-            try:
-                sent = send_part(peer.sock, data, fd)
-            except (BlockingIOError, InterruptedError):
-                sent = 0
-            except OSError as e:
-                if e.errno != errno.ETOOMANYREFS:
-                    self._fail_send(peer, e)
-                    return
-                sent = 0
-                self._retry_sends_at = time.monotonic() + _SEND_RETRY
-            if sent == MESSAGE_SIZE:
-                if self._verbose_enabled():
-                    self._log_sent(peer, value, fd)
-                return
-            if sent:
-                data, queued_fd = data[sent:], None  # the fd went with the first byte
-            peer.stalled_since = time.monotonic()
-            self._backlogged[peer.id] = peer
-            self.log.debug("peer %d: socket full, queueing", peer.id)
-        if len(peer.queue) >= self.max_queued:
-            self._fail(peer, f"dropped: more than {self.max_queued} messages waiting: "
-                             "it does not read")
-            return
-        dup: int | None = None
-        if queued_fd is not None:
-            try:
-                dup = os.dup(queued_fd)
-            except OSError as e:
-                self._fail(peer, f"dropped: cannot keep an fd for a queued message: {e.strerror}")
-                return
-        peer.queue.append(_Outgoing(value, data, dup, fd))
-
-    def _flush(self, peer: _Peer) -> None:
-        """Send what waits for `peer` until its socket is full again."""
-        progressed = False
-        while peer.queue and peer.failure is None:
-            item = peer.queue[0]
-            try:
-                sent = send_part(peer.sock, item.data, item.fd)
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError as e:
-                if e.errno == errno.ETOOMANYREFS:
-                    self._retry_sends_at = time.monotonic() + _SEND_RETRY
-                    break
-                self._fail_send(peer, e)
-                return
-            progressed = True
-            if item.fd is not None:
-                os.close(item.fd)
-                item.fd = None
-            if sent < len(item.data):
-                item.data = item.data[sent:]
-                continue
-            peer.queue.popleft()
-            if self._verbose_enabled():
-                self._log_sent(peer, item.value, item.shown_fd)
-        if not peer.queue:
-            peer.stalled_since = None
-            self._backlogged.pop(peer.id, None)
-        elif progressed:
-            peer.stalled_since = time.monotonic()
-
-    def _verbose_enabled(self) -> bool:
-        return self.log.isEnabledFor(logging.DEBUG)
-
-    def _log_sent(self, peer: _Peer, value: int, fd: int | None) -> None:
-        if fd is None:
-            self.log.debug("to peer %d: %d, no fd", peer.id, value)
-        else:
-            self.log.debug("to peer %d: %d, fd %d", peer.id, value, fd)
+    def _send(self, peer: Peer, value: int, fd: int | None = None) -> None:
+        self._post(peer, value, encode(value), fd)
 
     # -- Peers leaving ----------------------------------------------------------------
 
-    def _on_readable(self, peer: _Peer) -> None:
-        """Peers never send: data and EOF both mean the peer is gone."""
-        try:
-            data = peer.sock.recv(64)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError as e:
-            self._remove(peer, f"connection error: {e.strerror}", logging.WARNING)
-            return
-        if data:
-            self._remove(peer, f"sent {len(data)} byte(s), but peers never send: dropped",
-                         logging.WARNING)
-        elif peer.queue:
-            self._remove(peer, f"disconnected with {len(peer.queue)} message(s) of its setup "
-                               "still unsent", logging.INFO)
-        else:
-            self._remove(peer, "disconnected", logging.INFO)
-
-    def _fail(self, peer: _Peer, reason: str, level: int = logging.WARNING) -> None:
-        """Mark a peer broken; it is removed (and `reason` logged) once the step in progress is done."""
-        if peer.failure is None:
-            peer.failure = reason
-            peer.failure_level = level
-            self._doomed.append(peer)
-
-    def _fail_send(self, peer: _Peer, error: OSError) -> None:
-        if error.errno in (errno.EPIPE, errno.ECONNRESET):
-            # it hung up; the server wrote before it read the EOF
-            self._fail(peer, "disconnected", logging.INFO)
-        else:
-            self._fail(peer, f"dropped: send failed: {error.strerror}")
-
-    def _reap(self) -> None:
-        while self._doomed:
-            peer = self._doomed.popleft()
-            if peer.id in self._peers:
-                assert peer.failure is not None
-                self._remove(peer, peer.failure, peer.failure_level)
-
-    def _remove(self, peer: _Peer, reason: str, level: int) -> None:
-        """Close a peer, tell every remaining peer its ID (no fd), close its eventfds."""
-        del self._peers[peer.id]
-        del self._by_sock[peer.sock]
-        self._backlogged.pop(peer.id, None)
-        peer.failure = peer.failure or reason
-        peer.sock.close()
-        for item in peer.queue:
-            if item.fd is not None:
-                os.close(item.fd)
-        peer.queue.clear()
-        self.log.log(level, "peer %d %s", peer.id, reason)
+    def _tell_departure(self, peer: Peer) -> None:
+        """v1 says it with the departed ID and no fd."""
         for other in self._peers.values():
             self._send(other, peer.id)
-        for fd in peer.eventfds:
-            os.close(fd)
-        peer.eventfds.clear()
-
-
-def _listed_as_listening(path: Path) -> bool:
-    """True if /proc/net/unix shows a listening socket bound to `path` (in this network namespace)."""
-    try:
-        with open("/proc/net/unix", encoding="utf-8", errors="replace") as table:
-            next(table, None)  # the header
-            for line in table:
-                fields = line.split(maxsplit=7)
-                # Flags 00010000 is __SO_ACCEPTCON: listen() was called
-                if len(fields) == 8 and fields[7].rstrip("\n") == str(path) \
-                        and int(fields[3], 16) & 0x10000:
-                    return True
-    except OSError:
-        pass
-    return False
-
-
-def _answers(path: Path) -> bool:
-    """True if something accepts connections on `path` (the fallback probe)."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC) as probe:
-        probe.settimeout(1.0)
-        try:
-            probe.connect(str(path))
-        except ConnectionRefusedError:
-            return False
-        except OSError as e:
-            raise MachineError(f"cannot check the existing socket {path}: {e.strerror}") from e
-    return True
 
 
 def check_vectors(vectors: int) -> None:
