@@ -18,6 +18,7 @@ BUILTIN_COMMANDS: dict[str, str] = {
     "run": "zpy.cli.run:Run",
     "ivshmem-server": "zpy.cli.ivshmem_server:IvshmemServer",
     "ivshmem-client": "zpy.cli.ivshmem_client:IvshmemClient",
+    "twister": "zpy.cli.twister:Twister",
 }
 
 
