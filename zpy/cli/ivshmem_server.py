@@ -4,6 +4,10 @@ The short options are QEMU's (-v -F -p -S -M -m -l -n, and -h), with the same
 defaults, so a script written for QEMU's contrib server works unchanged. Long
 options add what the example server lacks. Everything that can be checked is
 checked before daemonizing, so that errors still reach the terminal.
+
+`ServerCommand` is the part every ivshmem server command shares (the common
+options, pid file, daemon, signals, logging); `zpy ivshmem2-server`
+(zpy.cli.ivshmem2_server) builds on it too.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from zpy.cli.command import ZpyCommand
 from zpy.errors import MachineError, ZpyError
+from zpy.ivshmem.peer_server import PeerServer
 from zpy.ivshmem.protocol import (
     DEFAULT_SHM_NAME,
     DEFAULT_SHM_SIZE,
@@ -35,7 +41,6 @@ from zpy.ivshmem.server import IvshmemServer as Server
 from zpy.ivshmem.shm import check_shm_size, format_size, parse_size
 
 DEFAULT_PID_FILE = "/var/run/ivshmem-server.pid"
-TRY_HELP = "Try 'zpy ivshmem-server -h' for more information."
 
 
 class _LevelPrefix(logging.Formatter):
@@ -50,18 +55,31 @@ class _LevelPrefix(logging.Formatter):
         return text
 
 
-class IvshmemServer(ZpyCommand):
-    name = "ivshmem-server"
-    help = "run a QEMU-compatible ivshmem server"
-    description = (
-        "Hand shared memory and eventfds to QEMU ivshmem-doorbell devices, ivshmem-clients\n"
-        "and zpy machines, speaking QEMU's ivshmem protocol byte for byte.\n"
-        "Without -F the server becomes a daemon and writes its pid to the -p file.\n\n"
-        "example:\n"
-        "  zpy ivshmem-server -F -S /tmp/ivshmem_socket -M ivshmem -l 4M -n 2\n"
-        "  qemu-system-x86_64 ... -chardev socket,path=/tmp/ivshmem_socket,id=ivs \\\n"
-        "      -device ivshmem-doorbell,chardev=ivs,vectors=2"
-    )
+class ServerCommand(ZpyCommand):
+    """An ivshmem server command: QEMU's common flags, a daemon or the foreground, signals.
+
+    Subclasses add their own options in do_add_server_options(), turn the
+    parsed options into a library server in build_server(), and describe it
+    in one line with summary().
+    """
+
+    #: the logger's name and the prefix of the foreground summary line
+    program = ""
+
+    @property
+    def try_help(self) -> str:
+        return f"Try 'zpy {self.name} -h' for more information."
+
+    def do_add_server_options(self, parser: argparse.ArgumentParser) -> None:
+        """Options between -l and --mode (the count of vectors, peers, ...)."""
+
+    def build_server(self, args: argparse.Namespace, logger: logging.Logger) -> PeerServer:
+        """The library server from the options (raises ZpyError for bad ones)."""
+        raise NotImplementedError
+
+    def summary(self, server: PeerServer) -> str:
+        """One line saying what the started server serves."""
+        raise NotImplementedError
 
     def do_add_parser(self, parser: argparse.ArgumentParser) -> None:
         # -v/--verbose is added to every command by zpy.cli.main.
@@ -81,9 +99,7 @@ class IvshmemServer(ZpyCommand):
         parser.add_argument("-l", "--size", metavar="SIZE", default=format_size(DEFAULT_SHM_SIZE),
                             help="shared memory size, a power of two >= 4K, K/M/G suffixes "
                                  f"(default: {format_size(DEFAULT_SHM_SIZE)})")
-        parser.add_argument("-n", "--vectors", metavar="VECTORS", default=str(DEFAULT_VECTORS),
-                            help=f"vectors (eventfds) per peer, 1..{MAX_VECTORS}; must match "
-                                 f"QEMU's vectors= (default: {DEFAULT_VECTORS})")
+        self.do_add_server_options(parser)
         parser.add_argument("--mode", metavar="MODE", default=None,
                             help="octal permissions of the socket and the shared memory "
                                  "(default: 0600 for what the server creates; an existing shm "
@@ -103,7 +119,7 @@ class IvshmemServer(ZpyCommand):
 
     def do_run(self, args: argparse.Namespace, extra: list[str]) -> int:
         if args.verbose and not args.foreground:
-            raise MachineError("cannot use verbose in daemon mode", hint=TRY_HELP)
+            raise MachineError("cannot use verbose in daemon mode", hint=self.try_help)
         logger = self._make_logger(args)
         server = self._make_server(args, logger)
         _raise_fd_limit()
@@ -124,12 +140,9 @@ class IvshmemServer(ZpyCommand):
                 os.close(pid_fd)
             raise
 
-        assert server.shm is not None
-        vectors = f"{server.vectors} vector{'s' if server.vectors > 1 else ''}"
-        summary = (f"listening on {server.socket_path}, shared memory {server.shm.description} "
-                   f"({format_size(server.shm_size)}), {vectors} per peer")
+        summary = self.summary(server)
         if args.foreground:
-            self.inf(f"ivshmem-server: {summary}")
+            self.inf(f"{self.program}: {summary}")
         else:
             assert pid_fd is not None
             _daemonize(pid_fd)
@@ -153,42 +166,40 @@ class IvshmemServer(ZpyCommand):
                 Path(args.pid_file).absolute().unlink(missing_ok=True)
         return 0
 
-    def _make_server(self, args: argparse.Namespace, logger: logging.Logger) -> Server:
-        """The library server from the options; any bad value is one line plus the -h hint."""
+    def _make_server(self, args: argparse.Namespace, logger: logging.Logger) -> PeerServer:
+        """build_server(), with the -h hint added to any error: one line plus the hint."""
         try:
-            size = parse_size(args.size)
-            check_shm_size(size, args.size)
-            vectors = _parse_int(args.vectors, "number of vectors")
-            check_vectors(vectors)
-            mode = None
-            if args.mode is not None:
-                try:
-                    mode = int(args.mode, 8)
-                except ValueError:
-                    raise MachineError(f"invalid mode '{args.mode}': expected octal permission "
-                                       "bits such as 0660") from None
-            return Server(
-                args.socket,
-                shm_name=args.shm_name or DEFAULT_SHM_NAME,
-                shm_dir=args.shm_dir,
-                shm_size=size,
-                vectors=vectors,
-                mode=mode,
-                unlink_shm=args.unlink_shm,
-                max_queued=args.max_queued,
-                stall_timeout=args.stall_timeout,
-                logger=logger,
-            )
+            return self.build_server(args, logger)
         except ZpyError as e:
             if e.hint is None:
-                e.hint = TRY_HELP
+                e.hint = self.try_help
             else:
-                e.hint = f"{e.hint}\n{TRY_HELP}"
+                e.hint = f"{e.hint}\n{self.try_help}"
             raise
+
+    def common_server_options(self, args: argparse.Namespace,
+                              logger: logging.Logger) -> dict[str, Any]:
+        """The library options every server takes, from the common flags (--mode checked)."""
+        mode = None
+        if args.mode is not None:
+            try:
+                mode = int(args.mode, 8)
+            except ValueError:
+                raise MachineError(f"invalid mode '{args.mode}': expected octal permission "
+                                   "bits such as 0660") from None
+        return {
+            "shm_name": args.shm_name or DEFAULT_SHM_NAME,
+            "shm_dir": args.shm_dir,
+            "mode": mode,
+            "unlink_shm": args.unlink_shm,
+            "max_queued": args.max_queued,
+            "stall_timeout": args.stall_timeout,
+            "logger": logger,
+        }
 
     def _make_logger(self, args: argparse.Namespace) -> logging.Logger:
         """A logger of this command's own (not in logging's global registry): stderr or --log-file."""
-        logger = logging.Logger("zpy ivshmem-server")
+        logger = logging.Logger(f"zpy {self.name}")
         logger.setLevel(logging.DEBUG if args.verbose else logging.INFO)
         if args.log_file:
             try:
@@ -202,6 +213,40 @@ class IvshmemServer(ZpyCommand):
         handler.setFormatter(_LevelPrefix("%(message)s"))
         logger.addHandler(handler)
         return logger
+
+
+class IvshmemServer(ServerCommand):
+    name = "ivshmem-server"
+    program = "ivshmem-server"
+    help = "run a QEMU-compatible ivshmem server"
+    description = (
+        "Hand shared memory and eventfds to QEMU ivshmem-doorbell devices, ivshmem-clients\n"
+        "and zpy machines, speaking QEMU's ivshmem protocol byte for byte.\n"
+        "Without -F the server becomes a daemon and writes its pid to the -p file.\n\n"
+        "example:\n"
+        "  zpy ivshmem-server -F -S /tmp/ivshmem_socket -M ivshmem -l 4M -n 2\n"
+        "  qemu-system-x86_64 ... -chardev socket,path=/tmp/ivshmem_socket,id=ivs \\\n"
+        "      -device ivshmem-doorbell,chardev=ivs,vectors=2"
+    )
+
+    def do_add_server_options(self, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("-n", "--vectors", metavar="VECTORS", default=str(DEFAULT_VECTORS),
+                            help=f"vectors (eventfds) per peer, 1..{MAX_VECTORS}; must match "
+                                 f"QEMU's vectors= (default: {DEFAULT_VECTORS})")
+
+    def build_server(self, args: argparse.Namespace, logger: logging.Logger) -> Server:
+        size = parse_size(args.size)
+        check_shm_size(size, args.size)
+        vectors = _parse_int(args.vectors, "number of vectors")
+        check_vectors(vectors)
+        common = self.common_server_options(args, logger)
+        return Server(args.socket, shm_size=size, vectors=vectors, **common)
+
+    def summary(self, server: PeerServer) -> str:
+        assert isinstance(server, Server) and server.shm is not None
+        vectors = f"{server.vectors} vector{'s' if server.vectors > 1 else ''}"
+        return (f"listening on {server.socket_path}, shared memory {server.shm.description} "
+                f"({format_size(server.shm_size)}), {vectors} per peer")
 
 
 def _parse_int(text: str, what: str) -> int:
