@@ -18,6 +18,7 @@ BUILTIN_COMMANDS: dict[str, str] = {
     "run": "zpy.cli.run:Run",
     "ivshmem-server": "zpy.cli.ivshmem_server:IvshmemServer",
     "ivshmem-client": "zpy.cli.ivshmem_client:IvshmemClient",
+    "draw": "zpy.cli.draw:Draw",
     "ivshmem2-server": "zpy.cli.ivshmem2_server:Ivshmem2Server",
     "twister": "zpy.cli.twister:Twister",
 }
