@@ -132,6 +132,15 @@ class DeviceAdapter:
             self._reader.join(2)
         return self.returncode
 
+    def _final_status(self) -> int | None:
+        """The exit status once the console has closed (the process ends right after)."""
+        if self.proc is not None:
+            try:
+                self.proc.wait(1.0)
+            except subprocess.TimeoutExpired:
+                pass
+        return self.returncode
+
     def close(self, grace: float = 0.0) -> int | None:
         """Stop the VM (after `grace` seconds of letting it end by itself): SIGTERM, then
         SIGKILL if it is still there after a second, as twister stops QEMU."""
@@ -231,8 +240,8 @@ class DeviceAdapter:
                     self._partial = ""
                     return out
                 if self._eof:
-                    raise DUTError(f"the device exited (status {self.returncode}) before the "
-                                   "expected output; it printed:\n" + "\n".join(out))
+                    raise DUTError(f"the device exited (status {self._final_status()}) before "
+                                   "the expected output; it printed:\n" + "\n".join(out))
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     raise DUTTimeout(f"expected output did not come within {timeout:.1f} s; "

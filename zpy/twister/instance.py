@@ -34,6 +34,7 @@ class Status(StrEnum):
 
 @dataclass
 class TestCase:
+    __test__ = False  # not a pytest class, whatever its name
     identifier: str  # <scenario id>.<suite>.<test> for ztest, the scenario id otherwise
     status: Status = Status.NONE
     duration: float = 0.0
@@ -44,6 +45,8 @@ class TestCase:
 @dataclass
 class TestInstance:
     """What twister builds and runs once: a scenario (or a broken one) on a platform."""
+
+    __test__ = False
 
     name: str  # <app path>/<scenario id>
     scenario_id: str

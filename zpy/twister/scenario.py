@@ -327,6 +327,8 @@ def _check_harness(doc: YamlDoc, sc: Scenario, where: str, *at: str) -> None:
     """What a harness needs from harness_config, checked before anything is built."""
     cfg = sc.harness_config
     hc = (*at, "harness_config")
+    if hc not in doc.lines:  # point at the harness: line rather than the scenario's
+        hc = (*at, "harness")
     if sc.harness == "console":
         kind = cfg.get("type")
         if kind not in CONSOLE_TYPES:
