@@ -5,6 +5,9 @@
 * `RawPeer` reads the wire exactly as the bytes come, for golden-byte checks.
 * `FakeServer` plays a scripted (possibly broken) server against PeerConnection.
 * `wait_until` pumps a PeerConnection until a condition holds.
+
+The same helpers serve the v2 tests: `serve2` starts an Ivshmem2Server, `peers2`
+opens V2PeerConnections, `FakeServer.send_raw` sends arbitrary v2 bytes.
 """
 
 from __future__ import annotations
@@ -23,8 +26,13 @@ from pathlib import Path
 import pytest
 
 from zpy.ivshmem.client import PeerConnection, PeerEvent
+from zpy.ivshmem.connection import ServerConnection
+from zpy.ivshmem.fdio import send_whole
+from zpy.ivshmem.peer_server import PeerServer
 from zpy.ivshmem.protocol import MESSAGE_SIZE, send_message
 from zpy.ivshmem.server import IvshmemServer
+from zpy.ivshmem.v2.client import V2PeerConnection
+from zpy.ivshmem.v2.server import Ivshmem2Server
 
 TIMEOUT = 5.0
 
@@ -47,9 +55,9 @@ def sock_dir() -> Iterator[Path]:
 
 
 class ServerThread:
-    """An IvshmemServer serving from a background thread."""
+    """An IvshmemServer (or Ivshmem2Server) serving from a background thread."""
 
-    def __init__(self, server: IvshmemServer) -> None:
+    def __init__(self, server: PeerServer) -> None:
         self.server = server
         self.path = str(server.socket_path)
         self.stop = threading.Event()
@@ -87,6 +95,23 @@ def serve(sock_dir: Path) -> Iterator[Callable[..., ServerThread]]:
     def start(sock_name: str = "sock", **options: object) -> ServerThread:
         options.setdefault("shm_dir", sock_dir)
         server = IvshmemServer(sock_dir / sock_name, **options)  # type: ignore[arg-type]
+        started.append(ServerThread(server).start())
+        return started[-1]
+
+    yield start
+    for thread in started:
+        thread.shutdown()
+
+
+@pytest.fixture
+def serve2(sock_dir: Path) -> Iterator[Callable[..., ServerThread]]:
+    """serve2(max_peers=3, vectors=2, ...) -> a running Ivshmem2Server thread on sock_dir/sock."""
+    started: list[ServerThread] = []
+
+    def start(sock_name: str = "sock", **options: object) -> ServerThread:
+        options.setdefault("shm_dir", sock_dir)
+        options.setdefault("shm_size", 1 << 16)
+        server = Ivshmem2Server(sock_dir / sock_name, **options)  # type: ignore[arg-type]
         started.append(ServerThread(server).start())
         return started[-1]
 
@@ -163,7 +188,21 @@ def peers() -> Iterator[Callable[..., PeerConnection]]:
         conn.close()
 
 
-def wait_until(conn: PeerConnection, done: Callable[[], bool],
+@pytest.fixture
+def peers2() -> Iterator[Callable[..., V2PeerConnection]]:
+    """peers2(path) -> a set-up V2PeerConnection, closed at the end."""
+    made: list[V2PeerConnection] = []
+
+    def connect(path: str, **options: object) -> V2PeerConnection:
+        made.append(V2PeerConnection.open(path, **options))  # type: ignore[arg-type]
+        return made[-1]
+
+    yield connect
+    for conn in made:
+        conn.close()
+
+
+def wait_until(conn: ServerConnection, done: Callable[[], bool],
                timeout: float = TIMEOUT) -> list[PeerEvent]:
     """Pump `conn` until done() holds; return the events seen."""
     events: list[PeerEvent] = []
@@ -178,7 +217,7 @@ def wait_until(conn: PeerConnection, done: Callable[[], bool],
     return events
 
 
-def settle(conn: PeerConnection, quiet: float = 0.1) -> list[PeerEvent]:
+def settle(conn: ServerConnection, quiet: float = 0.1) -> list[PeerEvent]:
     """Pump `conn` until the server has been silent for `quiet` seconds."""
     events: list[PeerEvent] = []
     with selectors.DefaultSelector() as selector:
@@ -226,6 +265,27 @@ class FakeServer:
             send_message(self.conn, value, fd)
             if fd is not None:
                 os.close(fd)
+
+    def send_raw(self, data: bytes, fd: int | None = None) -> None:
+        """One message as given (any protocol), with its own sendmsg(); the fd is closed here."""
+        assert self.conn is not None
+        send_whole(self.conn, data, fd)
+        if fd is not None:
+            os.close(fd)
+
+    def accept_raw_in_background(self, script: list[tuple[bytes, int | None]],
+                                 then_close: bool = False) -> threading.Thread:
+        """accept_in_background() for raw messages (see send_raw)."""
+        def run() -> None:
+            self.conn, _ = self.listener.accept()
+            for data, fd in script:
+                self.send_raw(data, fd)
+            if then_close:
+                self.conn.close()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread
 
     def close(self) -> None:
         if self.conn is not None:
