@@ -269,6 +269,7 @@ def _run_pytest(inst: TestInstance, machine_args: list[str], timeout: float,
     elif proc.returncode in (2, 3, 4):  # interrupted, internal error, usage error
         inst.status, inst.reason = Status.ERROR, f"Pytest error - return code {proc.returncode}"
     if report.is_file():
+        inst.testcases = []  # the report names the cases
         _parse_junit(inst, report)
     elif inst.status == Status.NONE:
         inst.status, inst.reason = Status.ERROR, f"Pytest wrote no report (see {log_path})"

@@ -67,9 +67,13 @@ class Result:
     instances: list[TestInstance]
     duration: float
     reports: list[Path] = field(default_factory=list)
+    dry_run: bool = False
 
     @property
     def failed(self) -> bool:
+        """A configuration failed or errored (in a dry run: a scenario file is broken)."""
+        if self.dry_run:
+            return any(i.status == Status.ERROR for i in self.instances)
         return report.failed(self.instances)
 
 
@@ -177,7 +181,7 @@ class _Session:
                 what = "error" if inst.status == Status.ERROR else (
                     "build and run" if _runnable(inst, opts) else "build only")
                 self.log("INFO", f"{inst.platform.name} {inst.name}: {what}")
-            return Result(instances, time.monotonic() - start)
+            return Result(instances, time.monotonic() - start, dry_run=True)
 
         self.total = len(todo)
         for inst in todo:
@@ -245,6 +249,8 @@ class _Session:
         bad = status in (Status.FAIL, Status.ERROR)
         level = "ERROR" if bad else "INFO"
         self.log(level, f"{n}/{self.total} {inst.platform.name} {inst.name} {word} {more}")
+        if inst.error_line is not None and inst.scenario is not None:
+            self.log("ERROR", inst.error_line)  # found at run time (a file's were shown first)
         if bad and inst.error_line is None and inst.build_dir is not None \
                 and "(see " not in (inst.reason or ""):
             self._point_at_log(inst)
