@@ -4,17 +4,42 @@ a phandle to a disabled node fails the link; a device without vectors is a k_pan
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from zpy.errors import BootError
+from zpy.ivshmem.server import IvshmemServer
 
 from .conftest import DOORBELL_CONFIG, PCIE_INIT, VIRT_IVSHMEM, ZPY, ivshmem_nodes, node
-from .test_ivshmem_doorbell import doorbell_args, server  # noqa: F401  (fixture)
 
 IPM_IVSHMEM = ("zpy.drivers.ipm.ipm_ivshmem", str(ZPY / "drivers/ipm/ipm_ivshmem.py"))
 MODULES = [PCIE_INIT, VIRT_IVSHMEM, IPM_IVSHMEM]
 IPM_CONFIG = dict(DOORBELL_CONFIG, IPM="y", IPM_IVSHMEM="y", APPLICATION_INIT_PRIORITY="90",
                   IPM_IVSHMEM_EVENT_LOOP_STACK_SIZE="8192", IPM_IVSHMEM_EVENT_LOOP_PRIO="2")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[IvshmemServer]:
+    """A real ivshmem server (2 vectors) serving from a thread of this process."""
+    srv = IvshmemServer(tmp_path / "sock", shm_dir=tmp_path, shm_size=1 << 12, vectors=2)
+    srv.start()
+    stop = threading.Event()
+    thread = threading.Thread(target=srv.serve, args=(stop,), daemon=True)
+    thread.start()
+    yield srv
+    stop.set()
+    srv.wakeup()
+    thread.join(5)
+    srv.close()
+
+
+def doorbell_args(server: IvshmemServer, **props: str) -> list[str]:
+    extra = "".join(f",{k}={v}" for k, v in props.items())
+    return ["-nodefaults", "-chardev", f"socket,path={server.socket_path},id=ivs",
+            "-device", f"ivshmem-doorbell,chardev=ivs,vectors=2{extra}"]
 
 
 def ipm_nodes(ivshmem_status: str = "okay") -> list:
@@ -67,12 +92,12 @@ def main():
 """
 
 
-def test_send_reaches_the_other_vms_callback(make_image, boot, server):  # noqa: F811
+def test_send_reaches_the_other_vms_callback(make_image, boot, server):
     rx = make_image(RECEIVER, config=IPM_CONFIG, nodes=ipm_nodes(), modules=MODULES)
     tx = make_image(SENDER, config=IPM_CONFIG, nodes=ipm_nodes(), modules=MODULES)
-    rt_rx, c_rx = boot(rx, machine_args=["-nodefaults", *doorbell_args(server)])
+    rt_rx, c_rx = boot(rx, machine_args=doorbell_args(server))
     c_rx.wait_for("peer 0 listening\n")
-    rt_tx, c_tx = boot(tx, machine_args=["-nodefaults", *doorbell_args(server)])
+    rt_tx, c_tx = boot(tx, machine_args=doorbell_args(server))
     assert rt_tx.wait(10) == 0, c_tx.text()
     assert c_tx.text() == "ready 1 set_enabled 0\nsend 0\n"
     assert rt_rx.wait(10) == 0, c_rx.text()
@@ -81,7 +106,7 @@ def test_send_reaches_the_other_vms_callback(make_image, boot, server):  # noqa:
                            "thread=ipm_ivshmem isr=0\n")
 
 
-def test_each_doorbell_is_one_callback_and_none_unregisters(make_image, boot, server):  # noqa: F811
+def test_each_doorbell_is_one_callback_and_none_unregisters(make_image, boot, server):
     main = """
 from zpy.device import DEVICE_DT_GET
 from zpy.devicetree import DT_NODELABEL
@@ -109,7 +134,7 @@ def main():
     return 0
 """
     build = make_image(main, config=IPM_CONFIG, nodes=ipm_nodes(), modules=MODULES)
-    rt, console = boot(build, machine_args=["-nodefaults", *doorbell_args(server)])
+    rt, console = boot(build, machine_args=doorbell_args(server))
     assert rt.wait(10) == 0, console.text()
     assert console.text() == "calls [0, 0, 0], after unregistering -11\n"
 
@@ -135,9 +160,9 @@ def main():
 """
 
 
-def test_ipm_device_requires_and_follows_its_ivshmem_device(make_image, boot, server):  # noqa: F811
+def test_ipm_device_requires_and_follows_its_ivshmem_device(make_image, boot, server):
     build = make_image(DEPS, config=IPM_CONFIG, nodes=ipm_nodes(), modules=MODULES)
-    rt, console = boot(build, machine_args=["-nodefaults", *doorbell_args(server)])
+    rt, console = boot(build, machine_args=doorbell_args(server))
     assert rt.wait(10) == 0, console.text()
     assert console.text().splitlines() == [
         "handles [1] ivshmem 1",
@@ -161,7 +186,7 @@ def test_phandle_to_a_disabled_ivshmem_node_fails_the_link(make_image, boot):
     assert info.value.filename.endswith("ipm_ivshmem.py")
 
 
-def test_ivshmem_without_vectors_is_a_k_panic_in_the_event_loop(make_image, boot, server):  # noqa: F811
+def test_ivshmem_without_vectors_is_a_k_panic_in_the_event_loop(make_image, boot, server):
     main = """
 from zpy.kernel import *
 
@@ -172,9 +197,7 @@ def main():
     build = make_image(main, config=dict(IPM_CONFIG, LOG="y", LOG_DEFAULT_LEVEL="3",
                                          LOG_MODE_MINIMAL="y"),
                        nodes=ipm_nodes(), modules=MODULES)
-    args = ["-nodefaults", "-chardev", f"socket,path={server.socket_path},id=ivs",
-            "-device", "ivshmem-doorbell,chardev=ivs,vectors=2,msi=off"]
-    rt, console = boot(build, machine_args=args)
+    rt, console = boot(build, machine_args=doorbell_args(server, msi="off"))
     assert rt.wait(10) == 1
     text = console.text()
     assert "E: registering handlers must be supported: -22\n" in text
@@ -182,7 +205,7 @@ def main():
            "RuntimeError: k_panic()" in text
 
 
-def test_null_api_entries_fault_as_in_c(make_image, boot, server):  # noqa: F811
+def test_null_api_entries_fault_as_in_c(make_image, boot, server):
     main = """
 from zpy.device import DEVICE_DT_GET
 from zpy.devicetree import DT_NODELABEL
@@ -192,14 +215,14 @@ def main():
     return ipm_max_data_size_get(DEVICE_DT_GET(DT_NODELABEL("ipm_ivshmem0")))
 """
     build = make_image(main, config=IPM_CONFIG, nodes=ipm_nodes(), modules=MODULES)
-    rt, console = boot(build, machine_args=["-nodefaults", *doorbell_args(server)])
+    rt, console = boot(build, machine_args=doorbell_args(server))
     assert rt.wait(10) == 1
     assert ("NullApiCall: ipm_max_data_size_get() on 'ipm_ivshmem': its driver's ipm_driver_api "
             "has no max_data_size_get (a call through a NULL function pointer in C)") \
         in console.text()
 
 
-def test_register_callback_type_checks(make_image, boot, server):  # noqa: F811
+def test_register_callback_type_checks(make_image, boot, server):
     main = """
 from zpy.device import DEVICE_DT_GET
 from zpy.devicetree import DT_NODELABEL
@@ -214,6 +237,6 @@ def main():
     return 0
 """
     build = make_image(main, config=IPM_CONFIG, nodes=ipm_nodes(), modules=MODULES)
-    rt, console = boot(build, machine_args=["-nodefaults", *doorbell_args(server)])
+    rt, console = boot(build, machine_args=doorbell_args(server))
     assert rt.wait(10) == 0
     assert console.text() == "ipm_register_callback: cb must be a function or None, got 42\n"
