@@ -82,11 +82,11 @@ def read_until(stream_fd: int, needle: str, timeout: float = TIMEOUT,
 
 
 class ServerProcess:
-    """`zpy ivshmem-server -F ...` in a subprocess, ready once its summary line is out."""
+    """`zpy ivshmem-server -F ...` (or `command`) in a subprocess, ready once its summary line is out."""
 
-    def __init__(self, sock: Path, *args: str) -> None:
+    def __init__(self, sock: Path, *args: str, command: str = "ivshmem-server") -> None:
         self.sock = sock
-        self.proc = subprocess.Popen(zpy_cmd("ivshmem-server", "-F", "-S", str(sock), *args),
+        self.proc = subprocess.Popen(zpy_cmd(command, "-F", "-S", str(sock), *args),
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert self.proc.stdout is not None
         self.summary = read_until(self.proc.stdout.fileno(), "\n")
