@@ -117,7 +117,8 @@ class Sidecars:
         assert self.scenario is not None
         cfg = self.scenario.harness_config
         self.socket = self._tmpdir() / "ivshmem.sock"
-        args = ["-F", "-S", str(self.socket)]
+        self.shm_name = f"zpy-twister-{os.getpid()}-{secrets.token_hex(4)}"
+        args = ["-F", "-S", str(self.socket), "-M", self.shm_name, "--unlink-shm"]
         for key, flag in (("ivshmem_server_size", "-l"),
                           ("ivshmem_server_output_section_size", "-o"),
                           ("ivshmem_server_max_peers", "-n")):
@@ -125,7 +126,8 @@ class Sidecars:
                 args += [flag, str(cfg[key])]
         args += ["-V", str(self._vectors())]
         self._start_server("ivshmem2-server", *args)
-        self.notes.append(f"ivshmem-v2 server: {self.socket} ({' '.join(args[3:])})")
+        self.notes.append(f"ivshmem-v2 server: {self.socket}, shm {self.shm_name} "
+                          f"({' '.join(args[6:])})")
 
     def _start_server(self, command: str, *args: str) -> None:
         assert self.socket is not None
