@@ -23,6 +23,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check zpy tests bench samples
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m zpy twister -T samples -T tests -p qemu_x86_64 -O build/twister-out
 
 bench: $(STAMP)
 	$(PY) bench/run.py --out $(BENCH_OUT)
