@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import itertools
+import os
 import sys
 import traceback
 import types
@@ -25,6 +26,7 @@ from zpy.build.dotconfig import load_dotconfig
 from zpy.build.dtmodel import DeviceTree
 from zpy.build.manifest import ImageManifest, ImageModule
 from zpy.errors import BootError, LinkError, ZpyError
+from zpy.hw.chardev import Chardev, open_serial
 from zpy.hw.machine import Machine
 from zpy.kernel.kernel import Kernel
 
@@ -51,8 +53,12 @@ def _located(exc: BaseException, what: str) -> BootError:
 
 
 class Runtime:
+    """One image on its machine. The console is `serial` (QEMU's -serial syntax, or a
+    Chardev) if given, else output only, to `console_out`."""
+
     def __init__(self, build_dir: Path | str, machine_args: list[str] | None = None,
-                 console_out: BinaryIO | int | None = 1) -> None:
+                 console_out: BinaryIO | int | None = 1,
+                 serial: str | Chardev | None = None) -> None:
         self.build_dir = Path(build_dir)
         zephyr = self.build_dir / "zephyr"
         manifest_path = self.build_dir / manifest.RELPATH
@@ -62,8 +68,9 @@ class Runtime:
         self.manifest = ImageManifest.load(manifest_path)
         self.config = load_dotconfig(zephyr / ".config")
         self.devicetree = DeviceTree.load(self.build_dir / dtmodel.RELPATH)
-        self.machine = self._build_machine(machine_args or [], console_out)
+        self.machine = self._build_machine(machine_args or [], console_out, serial)
         self.kernel = Kernel(self.config, self.devicetree, self.machine)
+        self.machine.serial.on_input_eof = self._console_eof
         self._package = f"_zpy_image_{next(_image_ids)}"
         self._modules: list[str] = []
         self.main: Callable[[], Any] | None = None
@@ -73,8 +80,26 @@ class Runtime:
             self.close()
             raise
 
-    def _build_machine(self, machine_args: list[str], console_out: BinaryIO | int | None) -> Machine:
-        machine = Machine(self.manifest.board, console_out)
+    def _open_console(self, serial: str | Chardev | None,
+                      console_out: BinaryIO | int | None) -> Chardev | None:
+        """The console chardev. stdin feeds it only for an image that reads its UART
+        (the interrupt-driven API, as the shell uses), and a terminal only while zpy is in
+        the foreground (a background job reading it would be stopped)."""
+        if serial is None or isinstance(serial, Chardev):
+            return serial
+        reads = bool(self.config.get("CONFIG_UART_INTERRUPT_DRIVEN"))
+        stdin: int | None = 0 if reads and _stdin_usable() else None
+        return open_serial(serial, stdin=stdin, stdout=console_out, raw_tty=reads)
+
+    def _build_machine(self, machine_args: list[str], console_out: BinaryIO | int | None,
+                       serial: str | Chardev | None) -> Machine:
+        chardev = self._open_console(serial, console_out)
+        try:
+            machine = Machine(self.manifest.board, console_out, console=chardev)
+        except BaseException:
+            if chardev is not None:
+                chardev.close()
+            raise
         try:
             from zpy.hw.plug import plug_devices
         except ImportError:  # no device models yet on this machine
@@ -144,7 +169,17 @@ class Runtime:
 
     # -- running ------------------------------------------------------------------------------
 
+    def _console_eof(self) -> None:
+        """The console's input ended (a pipe closed): tell whoever registered for it."""
+        for hook in list(self.kernel.subsys.get("console_eof", ())):
+            hook()
+
+    def wait_for_console(self) -> None:
+        """A console server without `nowait` waits for its first client before the boot."""
+        self.machine.serial.chardev.wait_for_client()
+
     def start(self) -> None:
+        self.wait_for_console()
         self.kernel.start(self.main)
 
     def wait(self, timeout: float | None = None) -> int | None:
@@ -152,6 +187,7 @@ class Runtime:
 
     def run(self) -> int:
         """Boot, run until main() returns (or the image halts), and return the exit status."""
+        self.wait_for_console()
         return self.kernel.run(self.main)
 
     def stop(self, status: int = 0) -> None:
@@ -170,6 +206,15 @@ class Runtime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _stdin_usable() -> bool:
+    try:
+        if not os.isatty(0):
+            return True
+        return os.tcgetpgrp(0) == os.getpgrp()
+    except OSError:
+        return False
 
 
 __all__ = ["Runtime", "LinkError"]

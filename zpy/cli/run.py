@@ -14,16 +14,31 @@ from zpy.cli.command import ZpyCommand
 from zpy.errors import FatalError
 
 
-def run_build_dir(build_dir: Path, machine_args: list[str] | None = None) -> int:
-    """Boot the image in build_dir on stdio; returns its exit status.
+def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
+                  serial: str = "stdio") -> int:
+    """Boot the image in build_dir with its console on `serial` (QEMU's -serial syntax,
+    stdio by default); returns its exit status.
 
     SIGTERM and SIGINT stop it: the machine is switched off (sockets closed,
     shared memory unmapped) and the status is 128 + the signal number.
     """
+    from zpy.hw.chardev import PtyChardev
     from zpy.runtime import Runtime
 
     sys.stdout.flush()
-    runtime = Runtime(build_dir, machine_args, console_out=sys.stdout.fileno())
+    runtime = Runtime(build_dir, machine_args, console_out=sys.stdout.fileno(), serial=serial)
+    chardev = runtime.machine.serial.chardev
+    if isinstance(chardev, PtyChardev):
+        print(f"char device redirected to {chardev.path} (label {chardev.label})",
+              file=sys.stderr, flush=True)
+    if chardev.needs_client:
+        print(f"zpy: waiting for connection on: disconnected:{chardev.describe()}",
+              file=sys.stderr, flush=True)
+        try:
+            runtime.wait_for_console()
+        except BaseException:
+            runtime.close()
+            raise
     stopped: list[int] = []
 
     def on_signal(signum: int, frame: object) -> None:
@@ -51,7 +66,10 @@ class Run(ZpyCommand):
     help = "boot a built image on its emulated machine"
     description = (
         "Boot the image in the build folder (default: build) on the board's machine, with the\n"
-        "console on stdio. main()'s return ends the run and gives the exit status.\n"
+        "console on stdio (or where --serial says). main()'s return ends the run and gives\n"
+        "the exit status; with CONFIG_SHELL the shell keeps it running until `kernel reboot`,\n"
+        "a signal, or the end of a piped stdin.\n"
+        "  --serial pty | tcp:127.0.0.1:4444,server,nowait | unix:PATH,server | file:PATH | null\n"
         "QEMU's own device options override what the Kconfig plugs in, e.g.\n"
         "  zpy run -chardev socket,path=/tmp/ivshmem_socket,id=ivs "
         "-device ivshmem-doorbell,chardev=ivs,vectors=2"
@@ -64,6 +82,10 @@ class Run(ZpyCommand):
                                 dest=opt.lstrip("-"), help=f"QEMU-style {opt} option")
         parser.add_argument("-nodefaults", action="store_true",
                             help="plug no device the Kconfig would plug (only the ones given)")
+        parser.add_argument("--serial", "-serial", default="stdio", metavar="DEV",
+                            help="the console UART's back end, as QEMU's -serial: stdio "
+                            "(default), pty, tcp:[HOST]:PORT[,server][,nowait], "
+                            "unix:PATH[,server][,nowait], file:PATH, null")
 
     def do_run(self, args: argparse.Namespace, extra: list[str]) -> int:
         machine_args: list[str] = ["-nodefaults"] if args.nodefaults else []
@@ -71,7 +93,7 @@ class Run(ZpyCommand):
             for value in getattr(args, opt):
                 machine_args += [f"-{opt}", value]
         try:
-            status = run_build_dir(Path(args.build_dir), machine_args)
+            status = run_build_dir(Path(args.build_dir), machine_args, args.serial)
         except FatalError as e:
             if getattr(args, "debug", False) and e.cause is not None:
                 traceback.print_exception(e.cause)

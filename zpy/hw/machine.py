@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from zpy.hw.bus import AddressSpace
+from zpy.hw.chardev import Chardev, StreamChardev
 from zpy.hw.cpu import CPU
 from zpy.hw.ioapic import IoApic
 from zpy.hw.msix import LocalApic
@@ -45,8 +46,8 @@ def _stderr_log(message: str) -> None:
 
 
 class Machine:
-    def __init__(self, board: str, console_out: BinaryIO | int | None,
-                 log: Callable[[str], None] | None = None) -> None:
+    def __init__(self, board: str, console_out: BinaryIO | int | None = None,
+                 log: Callable[[str], None] | None = None, console: Chardev | None = None) -> None:
         self.board = board
         self.log = log or _stderr_log
         self.cpu = CPU()
@@ -54,10 +55,14 @@ class Machine:
         self.io = AddressSpace("I/O ports")
         self.ioapic = IoApic(self.cpu)
         self.lapic = LocalApic(self.cpu.raise_interrupt)
-        self.serial = SerialPort(console_out)
-        self.io.map(COM1_PORT, 8, SerialIoRegion(self.serial))
         self.pci = PciHost(self.mem, self.io)
         self._closers: list[Callable[[], None]] = []
+        # COM1: the console chardev (stdio, pty, a socket...; output-only on a bare stream)
+        chardev = console if console is not None else StreamChardev(console_out)
+        self.serial = SerialPort(chardev, lambda level: self.ioapic.set_line(COM1_IRQ, level))
+        self.io.map(COM1_PORT, 8, SerialIoRegion(self.serial))
+        self.serial.attach(self.cpu)
+        self.on_close(self.serial.close)
 
     def on_close(self, fn: Callable[[], None]) -> None:
         """Run fn() when the machine is switched off (device models release host resources)."""
