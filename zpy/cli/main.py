@@ -16,6 +16,8 @@ from zpy.errors import FatalError, ZpyError
 BUILTIN_COMMANDS: dict[str, str] = {
     "build": "zpy.cli.build:Build",
     "run": "zpy.cli.run:Run",
+    "menuconfig": "zpy.cli.menuconfig:Menuconfig",
+    "guiconfig": "zpy.cli.menuconfig:Guiconfig",
     "ivshmem-server": "zpy.cli.ivshmem_server:IvshmemServer",
     "ivshmem-client": "zpy.cli.ivshmem_client:IvshmemClient",
     "draw": "zpy.cli.draw:Draw",
