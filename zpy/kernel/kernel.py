@@ -165,9 +165,12 @@ class Kernel:
             loc = f" at {frame.filename}:{frame.lineno} in {frame.name}()"
         name = thread.name if thread is not None else ""
         context = where or (f"thread '{name}'" if name else "a thread")
+        reason = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, TypeError) and "read-only memory" in str(exc):
+            # a store through a mapping the MMU (here: the host's PROT_READ) refuses
+            reason = "page fault: write to read-only memory"
         self.console_write(
-            f">>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0 ({context}): "
-            f"{type(exc).__name__}: {exc}{loc}\n"
+            f">>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0 ({context}): {reason}{loc}\n"
         )
         self.halt(1)
 
