@@ -36,7 +36,6 @@ from zpy.kernel import (
     k_poll_signal_reset,
 )
 from zpy.ztest import (
-    ZTEST,
     ZTEST_F,
     ZTEST_SUITE,
     zassert_equal,
