@@ -132,8 +132,12 @@ class Ivshmem2Server(PeerServer):
     def _started(self) -> None:
         """Map the state table and clear it: entries of a previous run mean nothing now."""
         assert self.shm is not None
-        self._state = mmap.mmap(self.shm.fd, STATE_TABLE_SIZE, mmap.MAP_SHARED,
-                                mmap.PROT_READ | mmap.PROT_WRITE)
+        try:
+            self._state = mmap.mmap(self.shm.fd, STATE_TABLE_SIZE, mmap.MAP_SHARED,
+                                    mmap.PROT_READ | mmap.PROT_WRITE)
+        except OSError as e:
+            raise MachineError(f"cannot map the state table of shared memory "
+                               f"{self.shm.description}: {e.strerror}") from e
         self._state[:] = bytes(STATE_TABLE_SIZE)
         self.log.debug("listening on %s, shared memory %s (%d bytes), max %d peers, "
                        "%d vector(s) per peer, protocol %#06x; %s", self.socket_path,
