@@ -149,6 +149,7 @@ def mixed(tmp_path_factory):
     app(root, "tests/evalfilter", "tests:\n  eval.filter:\n    filter: CONFIG_BOARD > 3\n")
     app(root, "tests/harness", "tests:\n  odd.harness:\n    harness: robot\n"
                                "  fine.neighbour: {}\n")
+    app(root, "tests/nobuild", "tests:\n  no.build: {}\n", prj="CONFIG_NOPE=y\n")
     out = root / "twister-out"
     done = twister("-T", str(root), "-O", str(out), "-j", "4", "--inline-logs")
     return root, out, done
@@ -181,6 +182,9 @@ def test_mixed_run_exit_status_and_statuses(mixed):
             "error", "scenario 'odd.harness': unknown harness 'robot' (zpy twister runs "
                      "console, ztest, test, shell, pytest)"),
         "tests/harness/fine.neighbour": ("passed", None),
+        "tests/nobuild/no.build": (
+            "error", f"Build failure: {root}/tests/nobuild/prj.conf:1: warning: attempt to "
+                     "assign the value 'y' to the undefined symbol NOPE"),
     }
 
 
@@ -237,13 +241,13 @@ def test_mixed_run_cases_logs_and_records(mixed):
 
 def test_mixed_run_summary_and_junit(mixed):
     root, out, done = mixed
-    assert ("INFO - 3 of 9 executed test configurations passed (33.33%), 0 built (not run), "
-            "2 failed, 4 errored, 1 skipped, 2 filtered, in ") in done.stdout
+    assert ("INFO - 3 of 10 executed test configurations passed (30.00%), 0 built (not run), "
+            "2 failed, 5 errored, 1 skipped, 2 filtered, in ") in done.stdout
     root_el = ET.parse(out / "twister_report.xml").getroot()
     (suite,) = root_el.findall("testsuite")
     counts = {k: int(suite.get(k)) for k in ("tests", "failures", "errors", "skipped")}
     # per test case: a blocked case is a failure, the cases of errored scenarios errors
-    assert counts == {"tests": 11, "failures": 3, "errors": 3, "skipped": 1}
+    assert counts == {"tests": 12, "failures": 4, "errors": 3, "skipped": 1}
     assert (out / "twister.xml").is_file() and (out / "twister.log").is_file()
 
 
@@ -284,12 +288,12 @@ def test_dry_run_builds_nothing(tmp_path):
 
 
 def test_ivshmem_sidecars(tmp_path):
-    """The doorbell suite gets its own ivshmem server, the plain suite a private memory file."""
-    before = set(os.listdir("/dev/shm"))
+    """The doorbell suites get their own (v1 or v2) ivshmem server, the plain suite a private
+    memory file."""
     out = tmp_path / "out"
     done = twister("-T", str(ZEPHYR_BASE / "tests/drivers/virtualization/ivshmem"), "-O",
                    str(out), "-s", "drivers.virtualization.ivshmem.doorbell",
-                   "-s", "drivers.virtualization.ivshmem")
+                   "-s", "drivers.virtualization.ivshmem", "-s", "drivers.virtualization.ivshmem.v2")
     assert done.returncode == 0, done.stdout
     data = suites(out)
     doorbell = data["tests/drivers/virtualization/ivshmem/doorbell/"
@@ -311,7 +315,13 @@ def test_ivshmem_sidecars(tmp_path):
     assert plain["status"] == "passed"
     assert re.fullmatch(r"ivshmem-plain memory: /\S+/ivshmem-plain \(4 MiB\)",
                         plain["notes"][0])
-    assert set(os.listdir("/dev/shm")) - before == set()
+    v2 = data["tests/drivers/virtualization/ivshmem/v2/drivers.virtualization.ivshmem.v2"]
+    assert v2["status"] == "passed"
+    assert re.fullmatch(r"ivshmem-v2 server: /\S+/ivshmem.sock, shm zpy-twister-\d+-\w+ "
+                        r"\(-l 65536 -o 8192 -n 3 -V 2\)", v2["notes"][0]), v2["notes"]
+    for note in (doorbell["notes"][0], v2["notes"][0]):  # the servers unlinked their memory
+        shm = re.search(r"shm (\S+?),? ", note).group(1)
+        assert not os.path.exists(f"/dev/shm/{shm}")
 
 
 def test_shell_harness(tmp_path):
@@ -339,22 +349,40 @@ def test_shell_harness(tmp_path):
     assert s["testcases"][2]["reason"] == "'hello': expected 'goodbye', got: hi there"
 
 
+PYTEST_SHELL_TEST = """\
+def test_version(shell):
+    assert shell.exec_command("kernel version") == ["Zephyr version 4.1.0"]
+
+
+def test_wrong(shell):
+    assert shell.exec_command("hello") == ["bye"]
+"""
+
+
 def test_pytest_harness(tmp_path):
-    folder = app(tmp_path, "py", """\
-        tests:
-          sample.pytest:
-            harness: pytest
-        """)
+    folder = app(tmp_path, "py", "tests:\n  sample.pytest:\n    harness: pytest\n")
     (folder / "pytest").mkdir()
     (folder / "pytest" / "test_hello.py").write_text(PYTEST_TEST)
+    folder = app(tmp_path, "pysh", "tests:\n  sample.pytest.shell:\n    harness: pytest\n"
+                                   "    harness_config:\n      pytest_root: [checks]\n"
+                                   "      pytest_dut_scope: module\n", FAKE_SHELL)
+    (folder / "checks").mkdir()
+    (folder / "checks" / "test_shell.py").write_text(PYTEST_SHELL_TEST)
     out = tmp_path / "out"
     done = twister("-T", str(tmp_path), "-O", str(out))
-    assert done.returncode == 0, done.stdout + (out / "qemu_x86_64/py/sample.pytest/"
-                                                "twister_harness.log").read_text()
-    (s,) = suites(out).values()
-    assert s["status"] == "passed"
+    assert done.returncode == 1, done.stdout
+    data = suites(out)
+    s = data["py/sample.pytest"]
+    assert s["status"] == "passed", (out / "qemu_x86_64/py/sample.pytest/"
+                                     "twister_harness.log").read_text()
     assert [(tc["identifier"], tc["status"]) for tc in s["testcases"]] == [
         ("sample.pytest.test_greeting", "passed"), ("sample.pytest.test_more", "passed")]
+    s = data["pysh/sample.pytest.shell"]
+    assert (s["status"], s["reason"]) == ("failed", "1/2 pytest scenario(s) failed")
+    assert [(tc["identifier"], tc["status"]) for tc in s["testcases"]] == [
+        ("sample.pytest.shell.test_version", "passed"),
+        ("sample.pytest.shell.test_wrong", "failed")]
+    assert "--dut-scope=module" in s["log"]
 
 
 def test_bad_command_lines(tmp_path):

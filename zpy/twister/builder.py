@@ -85,10 +85,15 @@ def build_command(inst: TestInstance) -> list[str]:
     return cmd + (["--", *extra] if extra else [])
 
 
-def _error_line(output: str) -> str | None:
-    """The line of a failed build that says why (the last 'error:' line)."""
+def error_line(output: str) -> str | None:
+    """The line of a failed build's output that says why: its last 'error:' line, or,
+    when that only says the build gave up on Kconfig warnings, the last warning."""
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
-    for line in reversed(lines):
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i]
+        if line.startswith("error: Aborting due to Kconfig warnings"):
+            warning = next((w for w in reversed(lines[:i]) if ": warning: " in w), None)
+            return warning or line
         if "error:" in line or line.startswith("zpy: internal error"):
             return line
     return lines[-1] if lines else None
@@ -114,7 +119,7 @@ def build(inst: TestInstance, stop: threading.Event | None = None,
                             else "Interrupted")
     if status != 0:
         text = log_path.read_text(encoding="utf-8", errors="replace")
-        why = _error_line(text.split("\n", 1)[1] if "\n" in text else "")
+        why = error_line(text.split("\n", 1)[1] if "\n" in text else "")
         return BuildOutcome(False, duration, f"Build failure: {why}" if why else "Build failure")
     return _outcome(inst, duration)
 

@@ -251,6 +251,9 @@ class _Session:
         self.log(level, f"{n}/{self.total} {inst.platform.name} {inst.name} {word} {more}")
         if inst.error_line is not None and inst.scenario is not None:
             self.log("ERROR", inst.error_line)  # found at run time (a file's were shown first)
+        if self.opts.verbose:
+            for note in inst.notes:
+                self.log("DEBUG", f"{inst.name}: {note}")
         if bad and inst.error_line is None and inst.build_dir is not None \
                 and "(see " not in (inst.reason or ""):
             self._point_at_log(inst)
