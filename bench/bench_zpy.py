@@ -5,6 +5,11 @@
   doorbell_rtt_p99_ratio  int_peer back) / a C eventfd ping-pong between two processes
   shm_write_bw_ratio      64 MiB written through ivshmem_get_mem's memoryview / a raw
                           mmap copy of the same file
+  v2_state_rtt_p50_ratio  ivshmem-v2 state-change round trip between two VMs (State
+                          register, vector-0 interrupt, the other's State back) / the
+                          v1 doorbell round trip of this run
+  v2_stream_bw_ratio      1 MiB blocks streamed through a v2 output section with a
+                          doorbell each way per block / the raw mmap copy of this run
 
 Run standalone: `python bench/bench_zpy.py` prints the dict as JSON.
 """
@@ -200,12 +205,61 @@ def _copy_time(raw: mmap.mmap, payload: bytes) -> float:
     return time.perf_counter() - t0
 
 
+# -- ivshmem-v2 ----------------------------------------------------------------------------
+
+
+def zpy_v2(tmp: Path) -> tuple[list[int], int, int]:
+    """(state-change round trips in ns, bytes streamed, ns it took) between two v2 VMs."""
+    build_dir = tmp / "v2_build"
+    _build(HERE / "apps" / "v2_stream", build_dir)
+    sock = tmp / "v2.sock"
+    server = subprocess.Popen(_zpy("ivshmem2-server", "-F", "-S", str(sock), "-m", str(tmp),
+                                   "-l", "4M", "-o", "1M", "-n", "2", "-V", "2"),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError("ivshmem2 server did not start")
+            time.sleep(0.02)
+        chardev = ["-chardev", f"socket,path={sock},id=ivshmem"]
+        measurer = subprocess.Popen(_zpy("run", "-d", str(build_dir), *chardev),
+                                    stdout=subprocess.PIPE, text=True)
+        assert measurer.stdout is not None
+        if measurer.stdout.readline().strip() != "ready":
+            raise RuntimeError("the measuring VM did not start")
+        other = subprocess.Popen(_zpy("run", "-d", str(build_dir), *chardev),
+                                 stdout=subprocess.DEVNULL)
+        out, _ = measurer.communicate(timeout=300)
+        other.wait(30)
+    finally:
+        server.terminate()
+        server.wait(10)
+    rtts = [int(line.split()[1]) for line in out.splitlines() if line.startswith("state_rtt ")]
+    stream = [line.split() for line in out.splitlines() if line.startswith("stream ")]
+    if not rtts or not stream:
+        raise RuntimeError(f"the v2 benchmark VM said:\n{out}")
+    return rtts, int(stream[0][1]), int(stream[0][2])
+
+
+def measure_v2(tmp: Path, v1_rtt_p50_us: float, raw_mib_s: float) -> dict[str, float]:
+    rtts, nbytes, ns = zpy_v2(tmp)
+    p50 = _percentile(rtts, 0.50) / 1000
+    mib_s = nbytes / (1 << 20) / (ns / 1e9)
+    return {"v2_state_rtt_p50_us": round(p50, 1),
+            "v2_state_rtt_p50_ratio": round(p50 / v1_rtt_p50_us, 2),
+            "v2_stream_mib_s": round(mib_s),
+            "v2_stream_bw_ratio": round(mib_s / raw_mib_s, 3)}
+
+
 def measure() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="zpy-bench-") as tmp:
         results: dict[str, float] = {}
         results.update(measure_boot(Path(tmp)))
         results.update(measure_doorbell(Path(tmp)))
         results.update(measure_shm(Path(tmp)))
+        results.update(measure_v2(Path(tmp), results["doorbell_rtt_p50_us"],
+                                  results["raw_mmap_write_mib_s"]))
         return results
 
 
