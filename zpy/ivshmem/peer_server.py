@@ -533,6 +533,10 @@ class PeerServer:
             data = peer.sock.recv(64)
         except (BlockingIOError, InterruptedError):
             return
+        except ConnectionResetError:
+            # it closed with our messages still unread in its socket: an ordinary departure
+            self._remove(peer, "disconnected", logging.INFO)
+            return
         except OSError as e:
             self._remove(peer, f"connection error: {e.strerror}", logging.WARNING)
             return
