@@ -310,7 +310,7 @@ def DT_REG_SIZE(node_id: Any) -> int:
 def DT_REG_ADDR_BY_NAME(node_id: Any, name: str) -> int:
     node = resolve(node_id)
     for reg in node.regs:
-        if reg.name == name:
+        if reg.name == name and reg.addr is not None:
             return reg.addr
     raise LinkError(f"{node.path} has no reg named '{name}'")
 

@@ -28,7 +28,6 @@ import select
 import struct
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -37,12 +36,14 @@ from zpy.hw.machine import Machine
 from zpy.hw.memory import MemoryBackend, is_power_of_2
 from zpy.hw.msix import Msix
 from zpy.hw.pci import PciFunction
+from zpy.ivshmem.events import OwnVector, PeerLeft, ProtocolFault, ServerGone
+from zpy.ivshmem.v2.client import V2PeerConnection
+from zpy.ivshmem.v2.layout import V2Layout
 
 IVSHMEM2_VENDOR_ID = 0x110A
 IVSHMEM2_DEVICE_ID = 0x4106
 IVSHMEM2_REVISION = 0
 IVSHMEM2_REG_BAR_SIZE = 0x1000
-STATE_TABLE_SIZE = 4096
 
 REG_ID = 0x00
 REG_MAX_PEERS = 0x04
@@ -63,57 +64,41 @@ INT_ENABLE = 0x01
 OWN_VECTORS_TIMEOUT = 1.0
 
 
-@dataclass(frozen=True)
-class Layout:
-    """Where the sections of the shared memory are (offsets from its start)."""
-
-    shm_size: int
-    state_table_size: int
-    rw_section_size: int
-    output_section_size: int
-    max_peers: int
-    own_id: int
-
-    @property
-    def rw_offset(self) -> int:
-        return self.state_table_size
-
-    def output_offset(self, peer: int) -> int:
-        return self.state_table_size + self.rw_section_size + peer * self.output_section_size
-
-    def writable(self, offset: int, size: int) -> bool:
-        """May the guest map [offset, offset+size) writable? Only the R/W section and its own
-        output section."""
-        end = offset + size
-        rw = (self.rw_offset, self.rw_offset + self.rw_section_size)
-        own = (self.output_offset(self.own_id),
-               self.output_offset(self.own_id) + self.output_section_size)
-        return any(lo <= offset and end <= hi and lo < hi for lo, hi in (rw, own))
+def writable(layout: V2Layout, own_id: int, offset: int, size: int) -> bool:
+    """May peer `own_id` map [offset, offset+size) writable? Only the R/W section and its own
+    output section."""
+    end = offset + size
+    own_offset, own_size = layout.output_section(own_id)
+    return any(lo <= offset and end <= hi and lo < hi for lo, hi in (
+        (layout.rw_offset, layout.rw_offset + layout.rw_size), (own_offset, own_offset + own_size)))
 
 
 class _SharedMemory:
     """BAR2: loads and stores honour the layout's permissions; map() hands out views."""
 
-    def __init__(self, backend: MemoryBackend, layout: Layout, fault: Callable[[str], None]) -> None:
+    def __init__(self, backend: MemoryBackend, layout: V2Layout, own_id: int,
+                 fault: Callable[[str], None]) -> None:
         self.backend = backend
         self.layout = layout
+        self.own_id = own_id
         self._fault = fault
 
-    def map(self, offset: int, size: int, writable: bool) -> memoryview:
-        return self.backend.map(offset, size, writable and self.layout.writable(offset, size))
+    def map(self, offset: int, size: int, want_writable: bool) -> memoryview:
+        return self.backend.map(offset, size, want_writable and
+                                writable(self.layout, self.own_id, offset, size))
 
     def read(self, offset: int, size: int) -> int:
         return self.backend.read(offset, size)
 
     def write(self, offset: int, size: int, value: int) -> None:
-        if not self.layout.writable(offset, size):
+        if not writable(self.layout, self.own_id, offset, size):
             self._fault(f"write to read-only shared memory at offset {offset:#x}")
             return
         self.backend.write(offset, size, value)
 
 
 class Ivshmem2:
-    def __init__(self, machine: Machine, name: str, link: Any, *, msi: bool = True,
+    def __init__(self, machine: Machine, name: str, link: V2PeerConnection, *, msi: bool = True,
                  log: Callable[[str], None] | None = None) -> None:
         self.machine = machine
         self.name = name
@@ -126,14 +111,16 @@ class Ivshmem2:
         self.server_gone = False
         self._registered: set[int] = set()
 
+        if not is_power_of_2(link.shm_size):
+            raise MachineError(f"{name}: shared memory size {link.shm_size:#x} is not a power "
+                               "of two (QEMU maps BAR2 as one)")
+        assert link.own_id is not None and link.shm_fd is not None, "setup() is done"
+        self.own_id: int = link.own_id
+        self.layout: V2Layout = link.layout  # checked by the connection's setup
         backend = MemoryBackend.from_fd(link.shm_fd, f"{name} shared memory")
-        try:
-            self.layout = self._layout(backend.size)
-        except BaseException:
-            backend.close()
-            raise
         self.shm = backend
-        self._state_table = backend.view[0:STATE_TABLE_SIZE]  # the device's own (hypervisor) view
+        # the device's own (hypervisor) view of the state table, which it writes
+        self._state_table = backend.view[0 : self.layout.state_table_size]
 
         protocol = link.protocol & 0xFFFF
         fn = PciFunction(name, IVSHMEM2_VENDOR_ID, IVSHMEM2_DEVICE_ID, 0xFF0000 | protocol,
@@ -142,14 +129,14 @@ class Ivshmem2:
         fn.put(cap + 2, 1, VENDOR_CAP_LENGTH)
         fn.set_wmask(cap + CAP_PRIV_CNTL, 1, PRIV_CNTL_ONESHOT_INT)
         fn.put(cap + CAP_STATE_TAB_SZ, 4, self.layout.state_table_size)
-        fn.put(cap + CAP_RW_SECTION_SZ, 8, self.layout.rw_section_size)
+        fn.put(cap + CAP_RW_SECTION_SZ, 8, self.layout.rw_size)
         fn.put(cap + CAP_OUTPUT_SECTION_SZ, 8, self.layout.output_section_size)
         self.cap = cap
         fn.add_bar(0, IVSHMEM2_REG_BAR_SIZE, _Registers(self))
         self.msix: Msix | None = None
         if msi:
             self.msix = Msix(fn, self.vectors, 1, machine.lapic, pending_bits=False)
-        fn.add_bar(2, backend.size, _SharedMemory(backend, self.layout, self._fault),
+        fn.add_bar(2, backend.size, _SharedMemory(backend, self.layout, self.own_id, self._fault),
                    mem64=True, prefetch=True)
         self.fn = fn
         machine.pci.plug(fn)
@@ -157,20 +144,6 @@ class Ivshmem2:
         self._await_own_vectors(OWN_VECTORS_TIMEOUT)
         machine.cpu.add_source(link.fileno(), self._server_readable)
         self._watch_own_vectors()
-
-    def _layout(self, shm_size: int) -> Layout:
-        link = self.link
-        if not is_power_of_2(shm_size):
-            raise MachineError(f"{self.name}: shared memory size {shm_size:#x} is not a power of "
-                               "two (QEMU maps BAR2 as one)")
-        out = link.output_section_size
-        rw = shm_size - STATE_TABLE_SIZE - link.max_peers * out
-        if rw < 0:
-            raise MachineError(f"{self.name}: Invalid output section size, shared memory too small")
-        if link.max_peers * 4 > STATE_TABLE_SIZE or link.own_id >= link.max_peers:
-            raise MachineError(f"{self.name}: peer {link.own_id} of {link.max_peers} does not fit "
-                               "the state table")
-        return Layout(shm_size, STATE_TABLE_SIZE, rw, out, link.max_peers, link.own_id)
 
     # -- interrupts in --------------------------------------------------------------------
 
@@ -207,19 +180,18 @@ class Ivshmem2:
 
     def _server_readable(self, fd: int) -> None:
         for event in self.link.handle_readable():
-            kind = type(event).__name__
-            if kind == "OwnVector":
+            if isinstance(event, OwnVector):
                 self._watch_own_vectors()
-            elif kind in ("PeerGone", "PeerLeft"):
+            elif isinstance(event, PeerLeft):
                 # the server zeroed its state-table entry: our guest sees a state change
                 self.interrupt(0)
-            elif kind == "ServerGone":
+            elif isinstance(event, ServerGone):
                 if not self.server_gone:
                     self.server_gone = True
                     self.log(f"{self.name}: lost the ivshmem-v2 server; peers keep ringing each "
                              "other with the eventfds they have")
                 self.machine.cpu.remove_source(fd)
-            elif kind == "ProtocolFault":
+            elif isinstance(event, ProtocolFault):
                 self.log(f"{self.name}: {event.message}")
 
     def _fault(self, message: str) -> None:
@@ -229,7 +201,7 @@ class Ivshmem2:
 
     def read_reg(self, offset: int) -> int:
         if offset == REG_ID:
-            return self.layout.own_id
+            return self.own_id
         if offset == REG_MAX_PEERS:
             return self.layout.max_peers
         if offset == REG_INT_CONTROL:
@@ -257,10 +229,10 @@ class Ivshmem2:
         """Our state: into the state table, and vector 0 of every other peer if it changed."""
         changed = value != self.state
         self.state = value
-        struct.pack_into("=I", self._state_table, 4 * self.layout.own_id, value)
+        struct.pack_into("=I", self._state_table, V2Layout.state_offset(self.own_id), value)
         if changed:
             for peer in list(self.link.peers):
-                if peer != self.layout.own_id:
+                if peer != self.own_id:
                     self.link.notify(peer, 0)
 
     # -- life cycle -------------------------------------------------------------------------------

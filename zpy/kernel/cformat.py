@@ -33,7 +33,7 @@ def _bits(length: str | None) -> int:
 @lru_cache(maxsize=1024)
 def _compile(fmt: str) -> list[tuple[str, str | None, str | None, bool, bool]]:
     """Split a C format into (literal, python_spec, conv, star_width, star_prec) parts."""
-    parts = []
+    parts: list[tuple[str, str | None, str | None, bool, bool]] = []
     pos = 0
     for m in _SPEC.finditer(fmt):
         literal = fmt[pos : m.start()].replace("%", "%%")
