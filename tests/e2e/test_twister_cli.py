@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import textwrap
 import time
 import xml.etree.ElementTree as ET
@@ -53,7 +54,8 @@ def main():
         k_msleep(50)
 """
 
-# A stand-in for the shell (the console reads stdin), until zpy has its own shell.
+# A stand-in for a shell, reading the console input itself: the harness's own logic
+# (echo, prompt without a newline, a command whose output does not match) without zpy's shell.
 FAKE_SHELL = """\
 import sys
 
@@ -347,6 +349,58 @@ def test_shell_harness(tmp_path):
         ("shell.basic.kernel_version", "passed"), ("shell.basic.hello", "passed"),
         ("shell.basic.hello_2", "failed")]
     assert s["testcases"][2]["reason"] == "'hello': expected 'goodbye', got: hi there"
+
+
+SHELL_MODULE = ZEPHYR_BASE / "samples/subsys/shell/shell_module"
+
+REAL_SHELL_PYTEST = """\
+def test_ping(shell):
+    assert "pong" in shell.exec_command("demo ping")
+
+
+def test_version(shell):
+    lines = shell.exec_command("kernel version")
+    assert any(line.startswith("Zephyr version") for line in lines), lines
+"""
+
+
+@pytest.mark.skipif(not SHELL_MODULE.is_dir(), reason="no samples/subsys/shell/shell_module")
+def test_real_shell(tmp_path):
+    """zpy's own shell (the shell_module sample's code) under the shell and pytest harnesses."""
+    folder = tmp_path / "shell_module"
+    shutil.copytree(SHELL_MODULE, folder, ignore=shutil.ignore_patterns(
+        "sample.yaml", "testcase.yaml", "__pycache__"))
+    (folder / "testcase.yaml").write_text(textwrap.dedent("""\
+        tests:
+          real.shell:
+            harness: shell
+            harness_config:
+              shell_commands:
+                - command: demo ping
+                  expected: "^pong$"
+                - command: demo params a b
+                  expected: "argc = 3"
+                - command: demo ping
+                  expected: "ping"
+          real.pytest:
+            harness: pytest
+        """))
+    (folder / "pytest").mkdir()
+    (folder / "pytest" / "test_shell.py").write_text(REAL_SHELL_PYTEST)
+    out = tmp_path / "out"
+    done = twister("-T", str(tmp_path), "-O", str(out))
+    assert done.returncode == 1, done.stdout
+    data = suites(out)
+    sh = data["shell_module/real.shell"]
+    assert (sh["status"], sh["reason"]) == ("failed", "1/3 shell commands failed")
+    assert [(tc["identifier"], tc["status"]) for tc in sh["testcases"]] == [
+        ("real.shell.demo_ping", "passed"), ("real.shell.demo_params_a_b", "passed"),
+        ("real.shell.demo_ping_2", "failed")]
+    assert sh["testcases"][2]["reason"] == "'demo ping': expected 'ping', got: pong"
+    py = data["shell_module/real.pytest"]
+    assert py["status"] == "passed", py.get("log")
+    assert [tc["identifier"] for tc in py["testcases"]] == ["real.pytest.test_ping",
+                                                            "real.pytest.test_version"]
 
 
 PYTEST_SHELL_TEST = """\

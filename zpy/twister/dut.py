@@ -279,7 +279,8 @@ class Shell:
         return strip_ansi(line).rstrip() == self.prompt.rstrip()
 
     def wait_for_prompt(self, timeout: float | None = None) -> bool:
-        """True once the prompt shows; presses Enter now and then, as a user would."""
+        """True once the prompt shows; presses Enter now and then, as a user would.
+        False if it does not come in time or the device exits."""
         deadline = time.monotonic() + (timeout or self.base_timeout)
         poke = 0.5
         while True:
@@ -290,7 +291,12 @@ class Shell:
                 self.dut.read_until(self.is_prompt, min(poke, left))
                 return True
             except DUTTimeout:
-                self.dut.write(b"\n")
+                try:
+                    self.dut.write(b"\n")
+                except DUTError:
+                    return False
+            except DUTError:
+                return False
             poke = min(poke * 2, 2.0)
 
     def exec_command(self, command: str, timeout: float | None = None,

@@ -28,7 +28,7 @@ from pathlib import Path
 from zpy.twister.builder import BuildOutcome, has_ztest
 from zpy.twister.dut import DeviceAdapter, DUTError, DUTTimeout, Shell
 from zpy.twister.errors import TwisterError
-from zpy.twister.harness import Recorder, make_harness
+from zpy.twister.harness import FAULT, Recorder, is_error_line, make_harness
 from zpy.twister.instance import Status, TestInstance
 from zpy.twister.scenario import ShellCommand
 from zpy.twister.sidecar import Sidecars, zpy_command
@@ -145,7 +145,14 @@ def _run_shell(inst: TestInstance, cmd: list[str], timeout: float,
     for ident in ids:
         inst.case(ident)
     recorder = Recorder.from_config(sc.harness_config)
-    dut = DeviceAdapter(cmd, inst.build_dir / "handler.log", on_line=recorder.handle)
+    errors: list[str] = []
+
+    def on_line(line: str) -> None:
+        recorder.handle(line)
+        if is_error_line(line) or FAULT in line:
+            errors.append(line.strip())
+
+    dut = DeviceAdapter(cmd, inst.build_dir / "handler.log", on_line=on_line)
     dut.launch()
     deadline = dut.started_at + timeout
     shell = Shell(dut)
@@ -154,7 +161,9 @@ def _run_shell(inst: TestInstance, cmd: list[str], timeout: float,
         if not shell.wait_for_prompt(max(0.1, deadline - time.monotonic())):
             failed = f"Prompt '{shell.prompt.strip()}' not found"
             if not dut.is_running:
-                failed += f" (exited with {dut.returncode})"
+                failed += f" (exited with {dut.wait(2)})"
+            if errors:
+                failed += f": {errors[-1]}"
         for ident, command in zip(ids, commands, strict=True):
             if failed or _interrupted(stop):
                 break
@@ -169,6 +178,8 @@ def _run_shell(inst: TestInstance, cmd: list[str], timeout: float,
                 break
             except DUTError:
                 failed = f"Exited with {dut.wait(2)} during '{command.command}'"
+                if errors:
+                    failed += f": {errors[-1]}"
                 tc.status, tc.reason = Status.FAIL, failed
                 break
             finally:

@@ -101,6 +101,8 @@ class Harness:
         self.status = Status.NONE
         self.reason: str | None = None
         self.fault = False
+        #: the last line that said what went wrong (a fatal error, zpy run's "error:")
+        self.last_error: str | None = None
 
     @property
     def decided(self) -> bool:
@@ -111,6 +113,9 @@ class Harness:
         self.recorder.handle(line)
         if FAULT in line:
             self.fault = True
+            self.last_error = line.strip()
+        elif is_error_line(line):
+            self.last_error = line.strip()
         self.process(line)
 
     def process(self, line: str) -> None:
@@ -135,7 +140,11 @@ class Harness:
             return "Timeout"
         if self.fault and self.fail_on_fault:
             return "Fault detected while running test"
-        return f"Exited with {exit_status} without a result"
+        return self.with_error(f"Exited with {exit_status} without a result")
+
+    def with_error(self, reason: str) -> str:
+        """`reason`, followed by the error line the image printed, if any."""
+        return f"{reason}: {self.last_error}" if self.last_error else reason
 
     def finish_cases(self, status: Status, reason: str | None) -> None:
         tc = self.instance.case(self.instance.scenario_id)
@@ -156,7 +165,7 @@ class NoHarness(Harness):
         if not timed_out and exit_status == 0 and self.status == Status.NONE:
             self.status = Status.PASS
         elif not timed_out and exit_status not in (0, None) and self.status == Status.NONE:
-            self.reason = (f"Exited with {exit_status}" if not self.fault
+            self.reason = (self.with_error(f"Exited with {exit_status}") if not self.fault
                            else "Fault detected while running test")
             self.status = Status.FAIL
         super().finish(exit_status, timed_out)
@@ -213,7 +222,7 @@ class Console(Harness):
             return f"Timeout ({seen})"
         if self.fault and self.fail_on_fault:
             return f"Fault detected while running test ({seen})"
-        return f"Exited with {exit_status}: {seen}"
+        return self.with_error(f"Exited with {exit_status}: {seen}")
 
 
 class Ztest(Harness):
@@ -272,7 +281,7 @@ class Ztest(Harness):
         base = super().no_result_reason(exit_status, timed_out)
         if timed_out or (self.fault and self.fail_on_fault):
             return base
-        return f"Exited with {exit_status} before the end of the testsuite"
+        return self.with_error(f"Exited with {exit_status} before the end of the testsuite")
 
     def finish_cases(self, status: Status, reason: str | None) -> None:
         inst = self.instance
@@ -290,6 +299,13 @@ class Ztest(Harness):
                 if self.output:
                     tc.output = "\n".join(self.output) + "\n"
         inst.set_missing_cases(Status.BLOCK, reason)
+
+
+def is_error_line(line: str) -> bool:
+    """A line of `zpy run` itself saying why it could not go on ("error: ...")."""
+    text = line.lstrip()
+    return text.startswith("error:") or text.startswith("zpy: internal error") or \
+        ": error: " in text
 
 
 def _assert_reason(lines: list[str]) -> str | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal, cast
 
 import pytest
 
@@ -45,8 +46,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="how long one booted VM lives (default: function)")
 
 
-def _dut_scope(fixture_name: str, config: pytest.Config) -> str:
-    return str(config.getoption("--dut-scope"))
+Scope = Literal["session", "package", "module", "class", "function"]
+
+
+def _dut_scope(fixture_name: str, config: pytest.Config) -> Scope:
+    return cast(Scope, config.getoption("--dut-scope"))
 
 
 def make_dut(config: pytest.Config) -> DeviceAdapter:

@@ -235,7 +235,7 @@ def summary_lines(instances: list[TestInstance], duration: float) -> list[str]:
     configs, cases = count(instances)
     head = ("", "total", "passed", "failed", "errors", "blocked", "skipped", "not run",
             "filtered")
-    rows = [head]
+    rows: list[tuple[str, ...]] = [head]
     for label, c in (("scenarios", configs), ("test cases", cases)):
         rows.append((label, *(str(v) for v in (c.total, c.passed, c.failed, c.error,
                                                 c.blocked, c.skipped, c.notrun, c.filtered))))

@@ -156,7 +156,7 @@ def test_ztest_killed_at_its_timeout():
 
 def test_ztest_exit_without_the_project_line():
     inst = feed(Ztest(instance(ident="t.e"), [("s", "one")]), [BANNER, "error: no main"], 1)
-    assert inst.reason == "Exited with 1 before the end of the testsuite"
+    assert inst.reason == "Exited with 1 before the end of the testsuite: error: no main"
     assert cases(inst) == [("t.e.s.one", "blocked", inst.reason)]
 
 
