@@ -115,8 +115,9 @@ def _run_lines(inst: TestInstance, cmd: list[str], ztest: bool, timeout: float,
         for line in dut.readlines():  # what came after the answer (or before the end)
             harness.handle(line)
     inst.execution_time = (dut.ended_at or time.monotonic()) - dut.started_at
+    interrupted = _interrupted(stop) and not harness.decided
     harness.finish(status, timed_out)
-    if _interrupted(stop) and not harness.decided:
+    if interrupted:
         inst.status, inst.reason = Status.FAIL, "Interrupted"
 
 
