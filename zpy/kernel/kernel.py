@@ -68,6 +68,9 @@ class Kernel:
         self._done = threading.Event()
         self._irq_thread: threading.Thread | None = None
         self._console_lock = threading.Lock()
+        #: "\n" goes out as "\r\n" (Zephyr's UART console does so; zpy turns it on with the
+        #: shell, whose console is a terminal)
+        self.console_crlf = False
 
     # -- context ---------------------------------------------------------------------------
 
@@ -103,6 +106,14 @@ class Kernel:
     # -- console ---------------------------------------------------------------------------
 
     def console_write(self, text: str) -> None:
+        """printk's path: whole strings to the console UART's chardev."""
+        if self.console_crlf:
+            text = text.replace("\n", "\r\n")
+        with self._console_lock:
+            self.machine.serial.write(text.encode("utf-8", "replace"))
+
+    def console_write_raw(self, text: str) -> None:
+        """Write as is (the shell, which ends its own lines)."""
         with self._console_lock:
             self.machine.serial.write(text.encode("utf-8", "replace"))
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import string
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from zpy.errors import LinkError
@@ -73,6 +74,15 @@ class LogCore:
         self._levels: dict[LogModule, int] = {}
         self._runtime: dict[str, int] = {}
         self.linked: list[LogModule] = []
+        #: where formatted lines go instead of the console (the shell's log backend sets it)
+        self.output: Callable[[str], None] | None = None
+
+    def write(self, kernel: Any, text: str) -> None:
+        out = self.output
+        if out is None:
+            kernel.console_write(text)
+        else:
+            out(text)
 
     def link(self, module: LogModule) -> None:
         """A module registered while this image is linked: resolve its level once."""
@@ -210,7 +220,7 @@ def _log(level: int, fmt: str, args: tuple[Any, ...]) -> None:
         return
     func = frame.f_code.co_name if (level == LOG_LEVEL_DBG and core.func_prefix) else None
     text = c_format(fmt, *args)
-    kernel.console_write(core.format(kernel.uptime_ns(), level, module.name, text, func))
+    core.write(kernel, core.format(kernel.uptime_ns(), level, module.name, text, func))
 
 
 def LOG_ERR(fmt: str, *args: Any) -> None:
@@ -238,7 +248,7 @@ def _hexdump(level: int, data: Any, length: int, label: str) -> None:
     func = frame.f_code.co_name if (level == LOG_LEVEL_DBG and core.func_prefix) else None
     raw = bytes(memoryview(data)[:length]) if not isinstance(data, (bytes, bytearray)) \
         else bytes(data[:length])
-    kernel.console_write(core.format(kernel.uptime_ns(), level, module.name, label, func, raw))
+    core.write(kernel, core.format(kernel.uptime_ns(), level, module.name, label, func, raw))
 
 
 def LOG_HEXDUMP_ERR(data: Any, length: int, label: str) -> None:
@@ -263,6 +273,12 @@ def LOG_PANIC() -> None:
 
 def log_strdup(s: str) -> str:
     return s
+
+
+def log_output_route(kernel: Any, output: Callable[[str], None] | None) -> None:
+    """Send an image's log lines to `output` (the shell's log backend) or, with None, back to
+    the console."""
+    _core_of(kernel).output = output
 
 
 def log_filter_set(backend: Any, domain_id: int, source_id: str, level: int) -> int:
