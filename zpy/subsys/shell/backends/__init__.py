@@ -1,0 +1,1 @@
+"""Shell backends linked into images (image modules: each runs once per image)."""

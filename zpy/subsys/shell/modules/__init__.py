@@ -1,0 +1,1 @@
+"""Built-in shell command modules linked into images (kernel, device)."""
