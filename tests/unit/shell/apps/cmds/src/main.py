@@ -48,7 +48,7 @@ talker = k_thread()
 
 def _talk(sh, n):
     for i in range(n):
-        k_sleep(K_MSEC(100))
+        k_sleep(K_MSEC(300))
         if i % 2:
             LOG_INF("log line %d", i)
         else:
