@@ -26,7 +26,7 @@ import termios
 import threading
 import tty
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from zpy.errors import MachineError
 from zpy.hw.cpu import CPU
@@ -145,7 +145,7 @@ class StreamChardev(Chardev):
         self._out = out
         self._src_fd = in_fd
         self._raw = raw
-        self._saved_tty: list[object] | None = None
+        self._saved_tty: list[Any] | None = None
         self._pipe: tuple[int, int] | None = None
 
     def write(self, data: bytes) -> None:
