@@ -174,3 +174,21 @@ def test_server_refuses_sections_that_are_not_page_multiples(tmp_path):
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("error: ") and "4096" in done.stderr
+
+
+def test_draw_a_running_vm(builds, tmp_path):
+    """`zpy run --draw DIR`: the init order with readiness, and the memory map the server gave."""
+    import xml.etree.ElementTree as ET
+
+    draw = tmp_path / "pictures"
+    with v2_server(tmp_path, "-l", "64K", "-o", "8K", "-n", "3", "-V", "2") as (sock, _):
+        done = run(builds["ztest"], sock, "--draw", str(draw))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"zpy: drew init-order.svg, memory-map-ivshmem0.svg in {draw}\n" in done.stderr
+    init_text = " ".join((ET.parse(draw / "init-order.svg").getroot().itertext()))
+    assert "ivshmem" in init_text and "READY" in init_text and "pcie_init" in init_text
+    map_text = " ".join(ET.parse(draw / "memory-map-ivshmem0.svg").getroot().itertext())
+    for name in ("State Table", "R/W section", "Output section 0 (ours)", "Output section 1",
+                 "Output section 2"):
+        assert name in map_text, name
+    assert "size 0x9000 (36 KiB)" in map_text  # R/W: 64K - 4K - 3 x 8K

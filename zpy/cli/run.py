@@ -15,7 +15,7 @@ from zpy.errors import FatalError
 
 
 def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
-                  serial: str = "stdio") -> int:
+                  serial: str = "stdio", draw_dir: Path | None = None) -> int:
     """Boot the image in build_dir with its console on `serial` (QEMU's -serial syntax,
     stdio by default); returns its exit status.
 
@@ -45,6 +45,9 @@ def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
         stopped.append(signum)
         runtime.stop(128 + signum)
 
+    if draw_dir is not None:
+        threading.Thread(target=_draw_when_booted, args=(runtime, draw_dir), daemon=True,
+                         name="zpy:draw").start()
     in_main_thread = threading.current_thread() is threading.main_thread()
     old = {}
     if in_main_thread:
@@ -59,6 +62,23 @@ def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
     if runtime.kernel.fatal_exception is not None:
         raise FatalError("the image died", status or 1, runtime.kernel.fatal_exception)
     return status
+
+
+def _draw_when_booted(runtime: object, draw_dir: Path) -> None:
+    """Once main() is called: the pictures of the running VM (`--draw DIR`)."""
+    from zpy.pictures.live import draw_running_vm
+    from zpy.runtime import Runtime
+
+    assert isinstance(runtime, Runtime)
+    if not runtime.kernel.main_started.wait(timeout=60) or runtime.kernel.sched.halted:
+        return
+    try:
+        files = draw_running_vm(runtime, draw_dir)
+    except Exception as e:  # a picture must never take the VM down
+        print(f"zpy: --draw: {e}", file=sys.stderr, flush=True)
+        return
+    print(f"zpy: drew {', '.join(f.name for f in files)} in {draw_dir}", file=sys.stderr,
+          flush=True)
 
 
 class Run(ZpyCommand):
@@ -86,6 +106,10 @@ class Run(ZpyCommand):
                             help="the console UART's back end, as QEMU's -serial: stdio "
                             "(default), pty, tcp:[HOST]:PORT[,server][,nowait], "
                             "unix:PATH[,server][,nowait], file:PATH, null")
+        parser.add_argument("--draw", metavar="DIR", type=Path,
+                            help="once booted, draw the running VM into DIR: init-order.svg "
+                            "(with each device's readiness) and the memory map of each "
+                            "ivshmem-v2 device")
 
     def do_run(self, args: argparse.Namespace, extra: list[str]) -> int:
         machine_args: list[str] = ["-nodefaults"] if args.nodefaults else []
@@ -93,7 +117,7 @@ class Run(ZpyCommand):
             for value in getattr(args, opt):
                 machine_args += [f"-{opt}", value]
         try:
-            status = run_build_dir(Path(args.build_dir), machine_args, args.serial)
+            status = run_build_dir(Path(args.build_dir), machine_args, args.serial, args.draw)
         except FatalError as e:
             if getattr(args, "debug", False) and e.cause is not None:
                 traceback.print_exception(e.cause)

@@ -103,6 +103,7 @@ class IvshmemV1:
         self.fn = fn
         machine.pci.plug(fn)
         machine.on_close(self.close)
+        machine.devices.append(self)
 
         if link is not None:
             self._await_own_vectors(OWN_VECTORS_TIMEOUT)

@@ -141,6 +141,7 @@ class Ivshmem2:
         self.fn = fn
         machine.pci.plug(fn)
         machine.on_close(self.close)
+        machine.devices.append(self)
         self._await_own_vectors(OWN_VECTORS_TIMEOUT)
         machine.cpu.add_source(link.fileno(), self._server_readable)
         self._watch_own_vectors()

@@ -57,6 +57,8 @@ class Machine:
         self.lapic = LocalApic(self.cpu.raise_interrupt)
         self.pci = PciHost(self.mem, self.io)
         self._closers: list[Callable[[], None]] = []
+        #: the device models plugged in (ivshmem devices register themselves)
+        self.devices: list[object] = []
         # COM1: the console chardev (stdio, pty, a socket...; output-only on a bare stream)
         chardev = console if console is not None else StreamChardev(console_out)
         self.serial = SerialPort(chardev, lambda level: self.ioapic.set_line(COM1_IRQ, level))

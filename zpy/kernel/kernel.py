@@ -64,6 +64,8 @@ class Kernel:
         #: when set, main() returning does not end the run (the shell keeps the image alive)
         self.keep_alive_after_main = False
         self.exit_status: int | None = None
+        #: set when every init level has run and main() is about to be called
+        self.main_started = threading.Event()
         self.fatal_exception: BaseException | None = None
         self._done = threading.Event()
         self._irq_thread: threading.Thread | None = None
@@ -234,6 +236,7 @@ class Kernel:
         if self.config.get("CONFIG_SMP"):
             self._run_level(InitLevel.SMP)
         status = 0
+        self.main_started.set()
         if self.main_fn is not None:
             rc = self.main_fn()
             status = rc & 0xFF if isinstance(rc, int) and not isinstance(rc, bool) else 0
