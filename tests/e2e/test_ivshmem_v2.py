@@ -185,7 +185,7 @@ def test_draw_a_running_vm(builds, tmp_path):
         done = run(builds["ztest"], sock, "--draw", str(draw))
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"zpy: drew init-order.svg, memory-map-ivshmem0.svg in {draw}\n" in done.stderr
-    init_text = " ".join((ET.parse(draw / "init-order.svg").getroot().itertext()))
+    init_text = " ".join(ET.parse(draw / "init-order.svg").getroot().itertext())
     assert "ivshmem" in init_text and "READY" in init_text and "pcie_init" in init_text
     map_text = " ".join(ET.parse(draw / "memory-map-ivshmem0.svg").getroot().itertext())
     for name in ("State Table", "R/W section", "Output section 0 (ours)", "Output section 1",
