@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from zpy import errno
 from zpy.hw.cpu import CPU
@@ -50,6 +51,8 @@ class Scheduler:
         self._local = threading.local()
         self._parked: set[Waiter] = set()
         self.halted = False
+        #: threads readied during init that must not preempt the init code (see start_held)
+        self.held_starts: list[Callable[[], None]] = []
 
     def waiter(self) -> Waiter:
         """The calling host thread's Waiter."""
@@ -86,6 +89,8 @@ class Scheduler:
 
         Call without self.lock. The caller removes `w` from any wait queue afterwards.
         """
+        if self.held_starts:
+            self.start_held()  # the creator blocks: lower-priority threads get the CPU now
         cpu = self.cpu
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
@@ -127,6 +132,13 @@ class Scheduler:
                     self._parked.discard(w)
                     if not w.woken:
                         w.event.clear()
+
+    def start_held(self) -> None:
+        """Start the threads held back until the init code blocks or its entry returns."""
+        with self.lock:
+            held, self.held_starts = self.held_starts, []
+        for start in held:
+            start()
 
     def pass_seat(self) -> bool:
         """Rouse one parked thread so that it takes the free seat. Returns True if one was."""

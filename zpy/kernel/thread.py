@@ -1,8 +1,9 @@
 """Threads: k_thread, K_THREAD_DEFINE, k_thread_create, k_sleep and friends.
 
 Each Zephyr thread is a host thread bound to its kernel. The host schedules
-them (priorities are recorded, not enforced: Python threads have none);
-blocking calls park in the kernel's scheduler so interrupts keep flowing.
+them (priorities are recorded, not enforced: Python threads have none;
+the one exception is that init code is not preempted by the threads it
+creates, see _holds_back); blocking calls park in the kernel's scheduler so interrupts keep flowing.
 """
 
 from __future__ import annotations
@@ -153,9 +154,29 @@ def k_thread_create(new_thread: k_thread, stack: k_thread_stack_t | None, stack_
     _setup(new_thread, entry, p1, p2, p3, prio, options, stack_size)
     new_thread._delay = as_timeout(delay)
     kernel.thread_created(new_thread)
-    if not new_thread._delay.forever:
+    if new_thread._delay.forever:
+        return new_thread
+    if _holds_back(kernel, new_thread):
+        with kernel.sched.lock:
+            kernel.sched.held_starts.append(lambda: new_thread._start(kernel))
+    else:
         new_thread._start(kernel)
     return new_thread
+
+
+def _holds_back(kernel: Kernel, new_thread: k_thread) -> bool:
+    """Does init code keep the CPU from `new_thread` for now?
+
+    In Zephyr, init functions run in the main thread, and a thread they create
+    with no higher priority than main's cannot run until that code blocks: the
+    driver's k_thread_name_set() right after k_thread_create() always comes
+    first. zpy's threads really run in parallel, so it holds such a thread
+    back until the init entry returns or blocks.
+    """
+    if kernel.main_started.is_set():
+        return False
+    main = kernel.main_thread
+    return new_thread.prio >= (main.prio if main is not None else 0)
 
 
 def K_THREAD_DEFINE(name: str, stack_size: int, entry: Callable[..., Any], p1: Any, p2: Any,

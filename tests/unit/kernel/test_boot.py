@@ -107,3 +107,56 @@ def test_two_images_in_one_process_share_nothing(make_image, boot):
     rt2, c2 = boot(make_image(src, config={"BOOT_BANNER": "n"}))
     assert rt1.wait(5) == 0 and rt2.wait(5) == 0
     assert c1.text() == "count 1\n" and c2.text() == "count 1\n"
+
+
+def test_init_code_is_not_preempted_by_the_threads_it_creates(make_image, boot):
+    # As in Zephyr: a thread no higher in priority than main, created by an init
+    # function, runs once that function returns (after a busy wait: not before) or
+    # blocks (the k_sem_take: no deadlock). A cooperative one runs at once.
+    rt, console = boot(make_image("""
+        from zpy.init import SYS_INIT, POST_KERNEL
+        from zpy.kernel import *
+
+        first, second, coop = k_thread(), k_thread(), k_thread()
+        stack = K_THREAD_STACK_DEFINE("stack", 1024)
+        given = k_sem()
+        k_sem_init(given, 0, 1)
+        coop_ran = k_sem()
+        k_sem_init(coop_ran, 0, 1)
+
+        def report():
+            printk("%s runs\\n", k_thread_name_get(k_current_get()))
+
+        def gives():
+            report()
+            k_sem_give(given)
+
+        def creates_then_names():
+            k_thread_create(first, stack, 1024, report, None, None, None, 5, 0, K_NO_WAIT)
+            k_busy_wait(50000)
+            k_thread_name_set(first, "first")
+            printk("named\\n")
+            return 0
+
+        def creates_then_blocks():
+            k_thread_create(second, stack, 1024, gives, None, None, None, 0, 0, K_NO_WAIT)
+            k_thread_name_set(second, "second")
+            printk("blocking: %d\\n", k_sem_take(given, K_SECONDS(5)))
+            k_thread_create(coop, stack, 1024, lambda: k_sem_give(coop_ran),
+                            None, None, None, K_PRIO_COOP(1), 0, K_NO_WAIT)
+            printk("coop: %d\\n", k_sem_take(coop_ran, K_NO_WAIT if False else K_SECONDS(5)))
+            return 0
+
+        SYS_INIT(creates_then_names, POST_KERNEL, 1)
+        SYS_INIT(creates_then_blocks, POST_KERNEL, 2)
+
+        def main():
+            k_msleep(10)
+            return 0
+    """, config={"BOOT_BANNER": "n"}))
+    assert rt.wait(5) == 0
+    lines = console.text().splitlines()
+    assert sorted(lines) == sorted(["named", "first runs", "second runs", "blocking: 0",
+                                    "coop: 0"]), lines
+    assert lines.index("named") < lines.index("first runs"), lines
+    assert lines.index("second runs") < lines.index("blocking: 0") < lines.index("coop: 0"), lines
