@@ -12,6 +12,7 @@ opens V2PeerConnections, `FakeServer.send_raw` sends arbitrary v2 bytes.
 
 from __future__ import annotations
 
+import gc
 import os
 import selectors
 import shutil
@@ -38,6 +39,11 @@ TIMEOUT = 5.0
 
 
 def open_fds() -> set[int]:
+    """The process's open fds, once garbage from earlier tests has been collected.
+
+    Compare with `open_fds() - before`: fds of unrelated objects may still close meanwhile.
+    """
+    gc.collect()
     return {int(fd) for fd in os.listdir("/proc/self/fd")}
 
 
