@@ -55,11 +55,12 @@ def main():
 """
 
 # A stand-in for a shell, reading the console input itself: the harness's own logic
-# (echo, prompt without a newline, a command whose output does not match) without zpy's shell.
+# (echo, prompt without a newline, a command whose output does not match or trails the
+# prompt) without zpy's shell.
 FAKE_SHELL = """\
 import sys
 
-from zpy.kernel import printk
+from zpy.kernel import k_msleep, printk
 
 
 def main():
@@ -71,6 +72,11 @@ def main():
             printk("Zephyr version 4.1.0\\n")
         elif cmd == "hello":
             printk("hi there\\n")
+        elif cmd == "later":  # like an interrupt's callback: prints after the prompt
+            printk("uart:~$ ")
+            k_msleep(300)
+            printk("late news\\n")
+            continue
         printk("uart:~$ ")
     return 0
 """
@@ -337,6 +343,8 @@ def test_shell_harness(tmp_path):
                   expected: "Zephyr version .*"
                 - command: hello
                   expected: "hi there"
+                - command: later
+                  expected: "late news"
                 - command: hello
                   expected: "goodbye"
         """, FAKE_SHELL)
@@ -344,11 +352,11 @@ def test_shell_harness(tmp_path):
     done = twister("-T", str(tmp_path), "-O", str(out))
     assert done.returncode == 1, done.stdout
     (s,) = suites(out).values()
-    assert (s["status"], s["reason"]) == ("failed", "1/3 shell commands failed")
+    assert (s["status"], s["reason"]) == ("failed", "1/4 shell commands failed")
     assert [(tc["identifier"], tc["status"]) for tc in s["testcases"]] == [
         ("shell.basic.kernel_version", "passed"), ("shell.basic.hello", "passed"),
-        ("shell.basic.hello_2", "failed")]
-    assert s["testcases"][2]["reason"] == "'hello': expected 'goodbye', got: hi there"
+        ("shell.basic.later", "passed"), ("shell.basic.hello_2", "failed")]
+    assert s["testcases"][3]["reason"] == "'hello': expected 'goodbye', got: hi there"
 
 
 SHELL_MODULE = ZEPHYR_BASE / "samples/subsys/shell/shell_module"

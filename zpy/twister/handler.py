@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zpy.twister.builder import BuildOutcome, has_ztest
-from zpy.twister.dut import DeviceAdapter, DUTError, DUTTimeout, Shell
+from zpy.twister.dut import DeviceAdapter, DUTError, DUTTimeout, Shell, strip_ansi
 from zpy.twister.errors import TwisterError
 from zpy.twister.harness import FAULT, Recorder, is_error_line, make_harness
 from zpy.twister.instance import Status, TestInstance
@@ -37,6 +37,9 @@ from zpy.twister.sidecar import Sidecars, zpy_command
 GRACE = 1.0
 #: how often a waiting run looks at the stop request
 POLL = 0.25
+#: how long a shell command's expected output may trail its prompt (an interrupt's
+#: callback prints after the command has returned, as on hardware)
+LATE_OUTPUT = 2.0
 
 
 @dataclass
@@ -186,6 +189,9 @@ def _run_shell(inst: TestInstance, cmd: list[str], timeout: float,
             finally:
                 tc.duration = time.monotonic() - t0
             if command.expected and not any(re.search(command.expected, ln) for ln in lines):
+                lines += _late_output(dut, command.expected,
+                                      min(LATE_OUTPUT, deadline - time.monotonic()))
+            if command.expected and not any(re.search(command.expected, ln) for ln in lines):
                 tc.status = Status.FAIL
                 tc.reason = f"'{command.command}': expected '{command.expected}', got: " + (
                     " | ".join(lines) if lines else "(no output)")
@@ -208,6 +214,24 @@ def _run_shell(inst: TestInstance, cmd: list[str], timeout: float,
         inst.status = Status.PASS
     if not ids:
         inst.set_all_cases(inst.status, inst.reason)
+
+
+def _late_output(dut: DeviceAdapter, expected: str, timeout: float) -> list[str]:
+    """Lines printed after the prompt, up to the first that holds `expected`."""
+    pattern = re.compile(expected)
+    deadline = time.monotonic() + timeout
+    late: list[str] = []
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = dut.readline(left)
+        except DUTTimeout:
+            break
+        if line is None:
+            break
+        late.append(strip_ansi(line))
+        if pattern.search(late[-1]):
+            break
+    return late
 
 
 # -- pytest --------------------------------------------------------------------------------
