@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.zpy-installed
 BENCH_OUT ?= bench/results.json
 PYTEST_ARGS ?=
+# Bytecode for the editable package, as pip writes it for installed ones: every
+# `zpy` subprocess then starts from .pyc files, even under PYTHONDONTWRITEBYTECODE.
+BYTECODE := $(PY) -m compileall -q zpy
 
 .PHONY: demo test bench lint venv clean
 
@@ -18,14 +21,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	$(BYTECODE)
 	$(PY) -m zpy.demo
 
 test: $(STAMP)
+	$(BYTECODE)
 	$(PY) -m ruff check zpy tests bench samples
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) -m zpy twister -T samples -T tests -p qemu_x86_64 -O build/twister-out
 
 bench: $(STAMP)
+	$(BYTECODE)
 	$(PY) bench/run.py --out $(BENCH_OUT)
 
 lint: $(STAMP)

@@ -48,6 +48,13 @@ def find_cpp() -> list[str]:
 def preprocess(sources: list[Path], include_dirs: list[Path], output: Path, deps_file: Path,
                empty_file: Path) -> Preprocessed:
     """Preprocess `sources` into `output`; a cpp error becomes one DTSError with cpp's file:line."""
+    with start(sources, include_dirs, output, deps_file, empty_file) as cpp:
+        return cpp.result()
+
+
+def start(sources: list[Path], include_dirs: list[Path], output: Path, deps_file: Path,
+          empty_file: Path) -> CppRun:
+    """Start preprocessing `sources` into `output`; CppRun.result() waits for it."""
     output.parent.mkdir(parents=True, exist_ok=True)
     empty_file.parent.mkdir(parents=True, exist_ok=True)
     empty_file.write_text("")
@@ -58,13 +65,40 @@ def preprocess(sources: list[Path], include_dirs: list[Path], output: Path, deps
         cmd += ["-include", str(src)]
     raw = output.with_name(output.name + ".raw")
     cmd += ["-MD", "-MF", str(deps_file), "-o", str(raw), str(empty_file)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=environ.snapshot())
-    if proc.returncode != 0:
-        raise _cpp_error(proc.stderr, proc.returncode)
-    output.write_text(_strip_markers(raw.read_text(), str(empty_file)))
-    raw.unlink()
-    deps = [p for p in parse_deps(deps_file.read_text()) if p != empty_file]
-    return Preprocessed(output, deps)
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True, env=environ.snapshot())
+    except OSError as e:
+        raise BuildError(f"cannot run the C preprocessor '{cmd[0]}': {e.strerror}") from None
+    return CppRun(proc, raw, output, deps_file, empty_file)
+
+
+@dataclass
+class CppRun:
+    """cpp working in the background, so that the build loads edtlib and kconfiglib meanwhile."""
+
+    proc: subprocess.Popen[str]
+    raw: Path
+    output: Path
+    deps_file: Path
+    empty_file: Path
+
+    def result(self) -> Preprocessed:
+        _, stderr = self.proc.communicate()
+        if self.proc.returncode != 0:
+            raise _cpp_error(stderr, self.proc.returncode)
+        self.output.write_text(_strip_markers(self.raw.read_text(), str(self.empty_file)))
+        self.raw.unlink()
+        deps = [p for p in parse_deps(self.deps_file.read_text()) if p != self.empty_file]
+        return Preprocessed(self.output, deps)
+
+    def __enter__(self) -> CppRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.poll() is None:  # the build failed before it needed the output
+            self.proc.kill()
+            self.proc.communicate()
 
 
 def _cpp_error(stderr: str, returncode: int) -> DTSError:

@@ -193,8 +193,7 @@ def _apply_pristine(mode: str, info: BuildInfo | None, req: _Request, out: Log
 
 def _full_build(req: _Request, old: BuildInfo | None, confs: inputs.Selection,
                 dts: inputs.Selection, out: Log, warn: Log) -> ImageManifest:
-    # Imported here, so that a no-op rebuild never loads kconfiglib or edtlib.
-    from zpy.build import devicetree, dtspp, kconfig, kconfigdts
+    from zpy.build import dtspp
 
     paths, app, board = req.paths, req.app, req.board
     info = BuildInfo(str(app.dir), board.name, zpy.__version__, req.settings)
@@ -210,8 +209,11 @@ def _full_build(req: _Request, old: BuildInfo | None, confs: inputs.Selection,
     out(f"-- Found BOARD.dts: {dts.files[0]}")
     for overlay in dts.files[1:]:
         out(f"-- Found devicetree overlay: {overlay}")
-    pre = dtspp.preprocess(dts.files, req.dts_include_dirs, paths.dts_pre, paths.dts_deps,
-                           paths.empty_file)
+    with dtspp.start(dts.files, req.dts_include_dirs, paths.dts_pre, paths.dts_deps,
+                     paths.empty_file) as cpp:
+        # Imported here, while cpp runs, and never by a no-op rebuild.
+        from zpy.build import devicetree, kconfig, kconfigdts
+        pre = cpp.result()
     dt = devicetree.generate(paths.dts_pre, req.bindings_dirs, paths.zephyr_dts,
                              paths.edt_pickle, warn)
     dt.save(paths.devicetree_json)

@@ -13,7 +13,7 @@ from tests.unit.build.conftest import Built, do_build
 from zpy.build import dtspp
 from zpy.build.dtmodel import DeviceTree
 from zpy.build.dtslocate import DTSSourceMap, Location
-from zpy.errors import DTSError
+from zpy.errors import BuildError, DTSError
 
 
 def test_outputs(ivshmem_build: Built) -> None:
@@ -167,3 +167,27 @@ def test_source_map_follows_labels_paths_and_comments() -> None:
     assert smap.prop("/soc", "c") == Location("/o.overlay", 5)
     assert smap.statement_with("/soc/node@10", "&{/soc") == Location("/b.dts", 7)
     assert smap.filenames == {"<dts>", "/b.dts", "/o.overlay"}
+
+
+def test_a_preprocessor_that_cannot_run_is_a_build_error(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CPP", str(tmp_path / "no-such-cpp"))
+    src = tmp_path / "a.dts"
+    src.write_text("/dts-v1/;\n")
+    with pytest.raises(BuildError, match=r"^cannot run the C preprocessor '.*no-such-cpp': "
+                                         "No such file or directory$"):
+        dtspp.preprocess([src], [], tmp_path / "pre", tmp_path / "d", tmp_path / "e.c")
+
+
+def test_a_build_that_fails_while_cpp_runs_stops_it(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    slow = tmp_path / "slow-cpp"
+    slow.write_text("#!/bin/sh\nexec sleep 30\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("CPP", str(slow))
+    src = tmp_path / "a.dts"
+    src.write_text("/dts-v1/;\n")
+    with pytest.raises(RuntimeError), \
+            dtspp.start([src], [], tmp_path / "pre", tmp_path / "d", tmp_path / "e.c") as cpp:
+        raise RuntimeError("an import failed")
+    assert cpp.proc.returncode is not None  # killed and reaped, not left running
