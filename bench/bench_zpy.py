@@ -2,7 +2,9 @@
 
   boot_to_main_ratio      `zpy run` start to main()'s first output / `python -c pass`
   doorbell_rtt_p50_ratio  two zpy VMs ringing each other (int_peer, ISR, k_poll wake,
-  doorbell_rtt_p99_ratio  int_peer back) / a C eventfd ping-pong between two processes
+  doorbell_rtt_p99_ratio  int_peer back) / a C eventfd ping-pong between two processes,
+                          each VM and each C process on a CPU of its own
+  doorbell_same_cpu_p50_ratio  the same with all four processes on one CPU
   shm_write_bw_ratio      64 MiB written through ivshmem_get_mem's memoryview / a raw
                           mmap copy of the same file
   v2_state_rtt_p50_ratio  ivshmem-v2 state-change round trip between two VMs (State
@@ -10,6 +12,11 @@
                           v1 doorbell round trip of this run
   v2_stream_bw_ratio      1 MiB blocks streamed through a v2 output section with a
                           doorbell each way per block / the raw mmap copy of this run
+
+Both sides of a round-trip ratio are pinned to the same CPUs: left alone, the
+host's scheduler keeps the fast C ping-pong on one CPU and spreads the slower
+Python processes over two, and in a virtual machine a wake-up across CPUs costs
+tens of microseconds, so unpinned figures compare placements, not code.
 
 Run standalone: `python bench/bench_zpy.py` prints the dict as JSON.
 """
@@ -25,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -87,59 +95,96 @@ def _timed(cmd: list[str]) -> float:
 # -- doorbell round trip -------------------------------------------------------------------
 
 
-def c_pingpong(tmp: Path, rounds: int) -> list[int]:
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if cc is None:
-        raise RuntimeError("no C compiler (cc) for the eventfd baseline")
+Cpus = tuple[int, int]
+
+
+def placements() -> dict[str, Cpus]:
+    """"split": a CPU for each side of the ping-pong (if there are two); "same": one for both."""
+    cpus = sorted(os.sched_getaffinity(0))
+    both = {"same": (cpus[0], cpus[0])}
+    return {"split": (cpus[0], cpus[1]), **both} if len(cpus) > 1 else both
+
+
+def _on_cpu(cpu: int) -> Callable[[], None]:
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
+def c_pingpong(tmp: Path, rounds: int, cpus: Cpus) -> list[int]:
     exe = tmp / "eventfd_pingpong"
-    subprocess.run([cc, "-O2", "-o", str(exe), str(HERE / "c" / "eventfd_pingpong.c")],
-                   check=True)
-    out = subprocess.run([str(exe), str(rounds)], check=True, capture_output=True, text=True)
+    if not exe.exists():
+        cc = shutil.which("cc") or shutil.which("gcc")
+        if cc is None:
+            raise RuntimeError("no C compiler (cc) for the eventfd baseline")
+        subprocess.run([cc, "-O2", "-o", str(exe), str(HERE / "c" / "eventfd_pingpong.c")],
+                       check=True)
+    out = subprocess.run([str(exe), str(rounds), "500", *map(str, cpus)], check=True,
+                         capture_output=True, text=True)
     return [int(line) for line in out.stdout.split()]
 
 
-def zpy_pingpong(tmp: Path, rounds: int) -> list[int]:
-    build_dir = tmp / "rtt_build"
-    _build(HERE / "apps" / "doorbell_rtt", build_dir, f"-DCONFIG_RTT_ROUNDS={rounds}")
-    sock = tmp / "rtt.sock"
-    server = subprocess.Popen(_zpy("ivshmem-server", "-F", "-S", str(sock), "-m", str(tmp),
-                                   "-l", "4K", "-n", "2"),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def two_vms(server: list[str], sock: Path, build_dir: Path, cpus: Cpus | None = None) -> str:
+    """Run the app of `build_dir` as peer 0 ("measurer") and peer 1 on `server`; peer 0's output.
+
+    Peer 0 prints "ready" once it is up; peer 1 is started only then, so the IDs are known.
+    """
+    proc = subprocess.Popen(server, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10
         while not sock.exists():
             if time.monotonic() > deadline:
-                raise RuntimeError("ivshmem server did not start")
+                raise RuntimeError(f"{server[3]} did not start")
             time.sleep(0.02)
         chardev = ["-chardev", f"socket,path={sock},id=ivshmem"]
-        measurer = subprocess.Popen(_zpy("run", "-d", str(build_dir), *chardev),
-                                    stdout=subprocess.PIPE, text=True)
+        run = _zpy("run", "-d", str(build_dir), *chardev)
+        measurer = subprocess.Popen(run, stdout=subprocess.PIPE, text=True,
+                                    preexec_fn=_on_cpu(cpus[0]) if cpus else None)
         assert measurer.stdout is not None
         if measurer.stdout.readline().strip() != "ready":
             raise RuntimeError("the measuring VM did not start")
-        echo = subprocess.Popen(_zpy("run", "-d", str(build_dir), *chardev),
-                                stdout=subprocess.DEVNULL)
+        other = subprocess.Popen(run, stdout=subprocess.DEVNULL,
+                                 preexec_fn=_on_cpu(cpus[1]) if cpus else None)
         out, _ = measurer.communicate(timeout=300)
-        echo.wait(30)
+        other.wait(30)
     finally:
-        server.terminate()
-        server.wait(10)
+        proc.terminate()
+        proc.wait(10)
+    return out
+
+
+def zpy_pingpong(tmp: Path, rounds: int, cpus: Cpus) -> list[int]:
+    build_dir = tmp / "rtt_build"
+    if not build_dir.exists():
+        _build(HERE / "apps" / "doorbell_rtt", build_dir, f"-DCONFIG_RTT_ROUNDS={rounds}")
+    sock = tmp / "rtt.sock"
+    out = two_vms(_zpy("ivshmem-server", "-F", "-S", str(sock), "-m", str(tmp), "-l", "4K",
+                       "-n", "2"), sock, build_dir, cpus)
     samples = [int(line.split()[1]) for line in out.splitlines() if line.startswith("rtt ")]
     if len(samples) != rounds:
         raise RuntimeError(f"expected {rounds} round trips, got {len(samples)}")
     return samples
 
 
-def measure_doorbell(tmp: Path, rounds: int = RTT_ROUNDS) -> dict[str, float]:
-    c = c_pingpong(tmp, rounds)
-    z = zpy_pingpong(tmp, rounds)
-    c50, c99 = _percentile(c, 0.50), _percentile(c, 0.99)
-    z50, z99 = _percentile(z, 0.50), _percentile(z, 0.99)
-    return {
-        "doorbell_rtt_p50_us": round(z50 / 1000, 1), "doorbell_rtt_p99_us": round(z99 / 1000, 1),
-        "c_eventfd_rtt_p50_us": round(c50 / 1000, 1), "c_eventfd_rtt_p99_us": round(c99 / 1000, 1),
-        "doorbell_rtt_p50_ratio": round(z50 / c50, 2), "doorbell_rtt_p99_ratio": round(z99 / c99, 2),
-    }
+def measure_doorbell(tmp: Path, rounds: int = RTT_ROUNDS) -> dict[str, float | str]:
+    results: dict[str, float | str] = {}
+    for name, cpus in placements().items():
+        c = c_pingpong(tmp, rounds, cpus)
+        z = zpy_pingpong(tmp, rounds, cpus)
+        c50, c99 = _percentile(c, 0.50), _percentile(c, 0.99)
+        z50, z99 = _percentile(z, 0.50), _percentile(z, 0.99)
+        if name == "same":
+            results.update({"doorbell_same_cpu_rtt_p50_us": round(z50 / 1000, 1),
+                            "c_eventfd_same_cpu_rtt_p50_us": round(c50 / 1000, 1),
+                            "doorbell_same_cpu_p50_ratio": round(z50 / c50, 2)})
+        if name == "split" or "doorbell_rtt_p50_ratio" not in results:
+            results.update({
+                "doorbell_cpus": f"{cpus[0]},{cpus[1]}",
+                "doorbell_rtt_p50_us": round(z50 / 1000, 1),
+                "doorbell_rtt_p99_us": round(z99 / 1000, 1),
+                "c_eventfd_rtt_p50_us": round(c50 / 1000, 1),
+                "c_eventfd_rtt_p99_us": round(c99 / 1000, 1),
+                "doorbell_rtt_p50_ratio": round(z50 / c50, 2),
+                "doorbell_rtt_p99_ratio": round(z99 / c99, 2)})
+    return results
 
 
 # -- shared memory bandwidth ------------------------------------------------------------------
@@ -176,6 +221,7 @@ def measure_shm(tmp: Path, size: int = SHM_SIZE) -> dict[str, float]:
         "PAYLOAD = []\n")
     _build(app, tmp / "shm_build")
     try:
+        _prefault(backing, payload)
         rt = Runtime(tmp / "shm_build", console_out=None, machine_args=[
             "-object", f"memory-backend-file,id=m,mem-path={backing},size={size},share=on",
             "-device", "ivshmem-plain,memdev=m"])
@@ -199,6 +245,23 @@ def measure_shm(tmp: Path, size: int = SHM_SIZE) -> dict[str, float]:
             "shm_write_bw_ratio": round(raw_s / zpy_s, 3)}
 
 
+def _prefault(backing: Path, payload: bytes, passes: int = 10) -> None:
+    """Write the file `passes` times before either side is timed.
+
+    On a virtual machine the first copies into fresh memory run at a fifth of the
+    speed of the tenth (the host backs the pages as they are touched): whichever
+    side ran first would pay for it.
+    """
+    fd = os.open(backing, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        os.ftruncate(fd, len(payload))
+        with mmap.mmap(fd, len(payload), flags=mmap.MAP_SHARED) as raw:
+            for _ in range(passes):
+                raw[:] = payload
+    finally:
+        os.close(fd)
+
+
 def _copy_time(raw: mmap.mmap, payload: bytes) -> float:
     t0 = time.perf_counter()
     raw[:] = payload
@@ -208,33 +271,13 @@ def _copy_time(raw: mmap.mmap, payload: bytes) -> float:
 # -- ivshmem-v2 ----------------------------------------------------------------------------
 
 
-def zpy_v2(tmp: Path) -> tuple[list[int], int, int]:
+def zpy_v2(tmp: Path, cpus: Cpus) -> tuple[list[int], int, int]:
     """(state-change round trips in ns, bytes streamed, ns it took) between two v2 VMs."""
     build_dir = tmp / "v2_build"
     _build(HERE / "apps" / "v2_stream", build_dir)
     sock = tmp / "v2.sock"
-    server = subprocess.Popen(_zpy("ivshmem2-server", "-F", "-S", str(sock), "-m", str(tmp),
-                                   "-l", "4M", "-o", "1M", "-n", "2", "-V", "2"),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while not sock.exists():
-            if time.monotonic() > deadline:
-                raise RuntimeError("ivshmem2 server did not start")
-            time.sleep(0.02)
-        chardev = ["-chardev", f"socket,path={sock},id=ivshmem"]
-        measurer = subprocess.Popen(_zpy("run", "-d", str(build_dir), *chardev),
-                                    stdout=subprocess.PIPE, text=True)
-        assert measurer.stdout is not None
-        if measurer.stdout.readline().strip() != "ready":
-            raise RuntimeError("the measuring VM did not start")
-        other = subprocess.Popen(_zpy("run", "-d", str(build_dir), *chardev),
-                                 stdout=subprocess.DEVNULL)
-        out, _ = measurer.communicate(timeout=300)
-        other.wait(30)
-    finally:
-        server.terminate()
-        server.wait(10)
+    out = two_vms(_zpy("ivshmem2-server", "-F", "-S", str(sock), "-m", str(tmp), "-l", "4M",
+                       "-o", "1M", "-n", "2", "-V", "2"), sock, build_dir, cpus)
     rtts = [int(line.split()[1]) for line in out.splitlines() if line.startswith("state_rtt ")]
     stream = [line.split() for line in out.splitlines() if line.startswith("stream ")]
     if not rtts or not stream:
@@ -242,8 +285,10 @@ def zpy_v2(tmp: Path) -> tuple[list[int], int, int]:
     return rtts, int(stream[0][1]), int(stream[0][2])
 
 
-def measure_v2(tmp: Path, v1_rtt_p50_us: float, raw_mib_s: float) -> dict[str, float]:
-    rtts, nbytes, ns = zpy_v2(tmp)
+def measure_v2(tmp: Path, v1_rtt_p50_us: float, raw_mib_s: float,
+               cpus: Cpus) -> dict[str, float]:
+    """Placed on `cpus` as the v1 round trip it is compared with was."""
+    rtts, nbytes, ns = zpy_v2(tmp, cpus)
     p50 = _percentile(rtts, 0.50) / 1000
     mib_s = nbytes / (1 << 20) / (ns / 1e9)
     return {"v2_state_rtt_p50_us": round(p50, 1),
@@ -252,14 +297,15 @@ def measure_v2(tmp: Path, v1_rtt_p50_us: float, raw_mib_s: float) -> dict[str, f
             "v2_stream_bw_ratio": round(mib_s / raw_mib_s, 3)}
 
 
-def measure() -> dict[str, float]:
+def measure() -> dict[str, float | str]:
     with tempfile.TemporaryDirectory(prefix="zpy-bench-") as tmp:
-        results: dict[str, float] = {}
+        results: dict[str, float | str] = {}
         results.update(measure_boot(Path(tmp)))
         results.update(measure_doorbell(Path(tmp)))
         results.update(measure_shm(Path(tmp)))
-        results.update(measure_v2(Path(tmp), results["doorbell_rtt_p50_us"],
-                                  results["raw_mmap_write_mib_s"]))
+        cpus = placements().get("split") or placements()["same"]
+        results.update(measure_v2(Path(tmp), float(results["doorbell_rtt_p50_us"]),
+                                  float(results["raw_mmap_write_mib_s"]), cpus))
         return results
 
 

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         if goal is not None and isinstance(value, (int, float)):
             op, target = goal
             verdict = f"  (goal {op} {target}: {'met' if _meets(value, *goal) else 'NOT met'})"
-        print(f"{key:28} {value}{verdict}")
+        print(f"{key:30} {value}{verdict}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")

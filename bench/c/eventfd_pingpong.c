@@ -2,7 +2,12 @@
  * Baseline for the doorbell benchmark: two processes ring each other through
  * a pair of eventfds, the same kernel objects zpy's doorbells are. Prints the
  * round-trip times (nanoseconds) of N rounds after a warm-up, one per line.
+ *
+ * usage: eventfd_pingpong [ROUNDS [WARMUP [CPU CPU]]]  (the CPUs of the measuring
+ * process and of the echoing one; unpinned without them)
  */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +22,18 @@ static long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+		perror("sched_setaffinity");
+		exit(1);
+	}
 }
 
 int main(int argc, char **argv)
@@ -34,12 +51,18 @@ int main(int argc, char **argv)
 	}
 	child = fork();
 	if (child == 0) {
+		if (argc > 4) {
+			pin(atoi(argv[4]));
+		}
 		for (int i = 0; i < rounds + warmup; i++) {
 			if (read(ping, &value, 8) != 8 || write(pong, &one, 8) != 8) {
 				_exit(1);
 			}
 		}
 		_exit(0);
+	}
+	if (argc > 4) {
+		pin(atoi(argv[3]));
 	}
 	for (int i = 0; i < rounds + warmup; i++) {
 		long long t0 = now_ns();

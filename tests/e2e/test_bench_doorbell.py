@@ -1,0 +1,48 @@
+"""The doorbell benchmark's placement: both sides pinned the same way, each figure present."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+@pytest.fixture()
+def bench_zpy():
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_zpy
+        yield bench_zpy
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def test_placements_use_the_cpus_this_process_may_run_on(bench_zpy) -> None:
+    cpus = sorted(os.sched_getaffinity(0))
+    placements = bench_zpy.placements()
+    assert placements["same"] == (cpus[0], cpus[0])
+    assert placements.get("split") == ((cpus[0], cpus[1]) if len(cpus) > 1 else None)
+
+
+def test_the_c_baseline_pins_itself_where_it_is_told(bench_zpy, tmp_path: Path) -> None:
+    cpu = sorted(os.sched_getaffinity(0))[-1]
+    rtts = bench_zpy.c_pingpong(tmp_path, 50, (cpu, cpu))
+    assert len(rtts) == 50 and min(rtts) > 0
+    with pytest.raises(subprocess.CalledProcessError) as e:  # a CPU it may not use
+        bench_zpy.c_pingpong(tmp_path, 50, (4095, 4095))
+    assert "sched_setaffinity" in e.value.stderr
+
+
+def test_doorbell_figures_for_each_placement(bench_zpy, tmp_path: Path) -> None:
+    results = bench_zpy.measure_doorbell(tmp_path, rounds=200)
+    for key in ("doorbell_rtt_p50_us", "c_eventfd_rtt_p50_us", "doorbell_rtt_p50_ratio",
+                "doorbell_rtt_p99_ratio", "doorbell_same_cpu_rtt_p50_us",
+                "c_eventfd_same_cpu_rtt_p50_us", "doorbell_same_cpu_p50_ratio"):
+        assert float(results[key]) > 0, key
+    split = bench_zpy.placements().get("split") or bench_zpy.placements()["same"]
+    assert results["doorbell_cpus"] == f"{split[0]},{split[1]}"
