@@ -238,6 +238,7 @@ class Kernel:
         if self.config.get("CONFIG_SMP"):
             self._run_level(InitLevel.SMP)
         status = 0
+        self.sched.start_held()  # none left behind by code that ran outside an init entry
         self.main_started.set()
         if self.main_fn is not None:
             rc = self.main_fn()
