@@ -188,10 +188,8 @@ def _run_shell(inst: TestInstance, cmd: list[str], timeout: float,
                 break
             finally:
                 tc.duration = time.monotonic() - t0
-            if command.expected and not any(re.search(command.expected, ln) for ln in lines):
-                lines += _late_output(dut, command.expected,
-                                      min(LATE_OUTPUT, deadline - time.monotonic()))
-            if command.expected and not any(re.search(command.expected, ln) for ln in lines):
+            if command.expected and not _shows(dut, lines, command.expected,
+                                               min(LATE_OUTPUT, deadline - time.monotonic())):
                 tc.status = Status.FAIL
                 tc.reason = f"'{command.command}': expected '{command.expected}', got: " + (
                     " | ".join(lines) if lines else "(no output)")
@@ -216,11 +214,13 @@ def _run_shell(inst: TestInstance, cmd: list[str], timeout: float,
         inst.set_all_cases(inst.status, inst.reason)
 
 
-def _late_output(dut: DeviceAdapter, expected: str, timeout: float) -> list[str]:
-    """Lines printed after the prompt, up to the first that holds `expected`."""
+def _shows(dut: DeviceAdapter, lines: list[str], expected: str, late: float) -> bool:
+    """Does a line of a command's output hold `expected`? If none does, lines printed
+    after the prompt for up to `late` seconds count too (they are added to `lines`)."""
     pattern = re.compile(expected)
-    deadline = time.monotonic() + timeout
-    late: list[str] = []
+    if any(pattern.search(line) for line in lines):
+        return True
+    deadline = time.monotonic() + late
     while (left := deadline - time.monotonic()) > 0:
         try:
             line = dut.readline(left)
@@ -228,10 +228,10 @@ def _late_output(dut: DeviceAdapter, expected: str, timeout: float) -> list[str]
             break
         if line is None:
             break
-        late.append(strip_ansi(line))
-        if pattern.search(late[-1]):
-            break
-    return late
+        lines.append(strip_ansi(line))
+        if pattern.search(lines[-1]):
+            return True
+    return False
 
 
 # -- pytest --------------------------------------------------------------------------------
