@@ -208,8 +208,7 @@ class Kernel:
                     do_device_init(self, entry.dev)
             elif entry.init_fn is not None:
                 self.call_init(entry.init_fn, (), f"SYS_INIT {entry.name}()")
-            if self.sched.held_starts:
-                self.sched.start_held()
+            self.sched.start_held()
 
     def _boot_banner(self) -> None:
         cfg = self.config

@@ -135,6 +135,8 @@ class Scheduler:
 
     def start_held(self) -> None:
         """Start the threads held back until the init code blocks or its entry returns."""
+        if not self.held_starts:
+            return
         with self.lock:
             held, self.held_starts = self.held_starts, []
         for start in held:

@@ -1,9 +1,10 @@
 """Threads: k_thread, K_THREAD_DEFINE, k_thread_create, k_sleep and friends.
 
 Each Zephyr thread is a host thread bound to its kernel. The host schedules
-them (priorities are recorded, not enforced: Python threads have none;
-the one exception is that init code is not preempted by the threads it
-creates, see _holds_back); blocking calls park in the kernel's scheduler so interrupts keep flowing.
+them (priorities are recorded, not enforced: Python threads have none; the one
+exception is that init code is not preempted by the threads it creates, see
+_holds_back); blocking calls park in the kernel's scheduler so interrupts keep
+flowing.
 """
 
 from __future__ import annotations

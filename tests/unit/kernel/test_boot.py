@@ -144,7 +144,7 @@ def test_init_code_is_not_preempted_by_the_threads_it_creates(make_image, boot):
             printk("blocking: %d\\n", k_sem_take(given, K_SECONDS(5)))
             k_thread_create(coop, stack, 1024, lambda: k_sem_give(coop_ran),
                             None, None, None, K_PRIO_COOP(1), 0, K_NO_WAIT)
-            printk("coop: %d\\n", k_sem_take(coop_ran, K_NO_WAIT if False else K_SECONDS(5)))
+            printk("coop: %d\\n", k_sem_take(coop_ran, K_SECONDS(5)))
             return 0
 
         SYS_INIT(creates_then_names, POST_KERNEL, 1)
