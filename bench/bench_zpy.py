@@ -98,11 +98,16 @@ def _timed(cmd: list[str]) -> float:
 Cpus = tuple[int, int]
 
 
-def placements() -> dict[str, Cpus]:
-    """"split": a CPU for each side of the ping-pong (if there are two); "same": one for both."""
+def split_cpus() -> Cpus:
+    """A CPU for each side of a ping-pong (the headline figures), or one if that is all."""
     cpus = sorted(os.sched_getaffinity(0))
-    both = {"same": (cpus[0], cpus[0])}
-    return {"split": (cpus[0], cpus[1]), **both} if len(cpus) > 1 else both
+    return (cpus[0], cpus[1] if len(cpus) > 1 else cpus[0])
+
+
+def same_cpu() -> Cpus:
+    """One CPU for both sides."""
+    cpu = min(os.sched_getaffinity(0))
+    return (cpu, cpu)
 
 
 def _on_cpu(cpu: int) -> Callable[[], None]:
@@ -165,26 +170,22 @@ def zpy_pingpong(tmp: Path, rounds: int, cpus: Cpus) -> list[int]:
 
 
 def measure_doorbell(tmp: Path, rounds: int = RTT_ROUNDS) -> dict[str, float | str]:
-    results: dict[str, float | str] = {}
-    for name, cpus in placements().items():
-        c = c_pingpong(tmp, rounds, cpus)
-        z = zpy_pingpong(tmp, rounds, cpus)
-        c50, c99 = _percentile(c, 0.50), _percentile(c, 0.99)
-        z50, z99 = _percentile(z, 0.50), _percentile(z, 0.99)
-        if name == "same":
-            results.update({"doorbell_same_cpu_rtt_p50_us": round(z50 / 1000, 1),
-                            "c_eventfd_same_cpu_rtt_p50_us": round(c50 / 1000, 1),
-                            "doorbell_same_cpu_p50_ratio": round(z50 / c50, 2)})
-        if name == "split" or "doorbell_rtt_p50_ratio" not in results:
-            results.update({
-                "doorbell_cpus": f"{cpus[0]},{cpus[1]}",
-                "doorbell_rtt_p50_us": round(z50 / 1000, 1),
-                "doorbell_rtt_p99_us": round(z99 / 1000, 1),
-                "c_eventfd_rtt_p50_us": round(c50 / 1000, 1),
-                "c_eventfd_rtt_p99_us": round(c99 / 1000, 1),
-                "doorbell_rtt_p50_ratio": round(z50 / c50, 2),
-                "doorbell_rtt_p99_ratio": round(z99 / c99, 2)})
-    return results
+    split, same = split_cpus(), same_cpu()
+    c, z = c_pingpong(tmp, rounds, split), zpy_pingpong(tmp, rounds, split)
+    c50, c99 = _percentile(c, 0.50), _percentile(c, 0.99)
+    z50, z99 = _percentile(z, 0.50), _percentile(z, 0.99)
+    if same != split:
+        c, z = c_pingpong(tmp, rounds, same), zpy_pingpong(tmp, rounds, same)
+    same_c50, same_z50 = _percentile(c, 0.50), _percentile(z, 0.50)
+    return {
+        "doorbell_cpus": f"{split[0]},{split[1]}",
+        "doorbell_rtt_p50_us": round(z50 / 1000, 1), "doorbell_rtt_p99_us": round(z99 / 1000, 1),
+        "c_eventfd_rtt_p50_us": round(c50 / 1000, 1), "c_eventfd_rtt_p99_us": round(c99 / 1000, 1),
+        "doorbell_rtt_p50_ratio": round(z50 / c50, 2), "doorbell_rtt_p99_ratio": round(z99 / c99, 2),
+        "doorbell_same_cpu_rtt_p50_us": round(same_z50 / 1000, 1),
+        "c_eventfd_same_cpu_rtt_p50_us": round(same_c50 / 1000, 1),
+        "doorbell_same_cpu_p50_ratio": round(same_z50 / same_c50, 2),
+    }
 
 
 # -- shared memory bandwidth ------------------------------------------------------------------
@@ -303,9 +304,8 @@ def measure() -> dict[str, float | str]:
         results.update(measure_boot(Path(tmp)))
         results.update(measure_doorbell(Path(tmp)))
         results.update(measure_shm(Path(tmp)))
-        cpus = placements().get("split") or placements()["same"]
         results.update(measure_v2(Path(tmp), float(results["doorbell_rtt_p50_us"]),
-                                  float(results["raw_mmap_write_mib_s"]), cpus))
+                                  float(results["raw_mmap_write_mib_s"]), split_cpus()))
         return results
 
 

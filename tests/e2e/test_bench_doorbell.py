@@ -24,9 +24,8 @@ def bench_zpy():
 
 def test_placements_use_the_cpus_this_process_may_run_on(bench_zpy) -> None:
     cpus = sorted(os.sched_getaffinity(0))
-    placements = bench_zpy.placements()
-    assert placements["same"] == (cpus[0], cpus[0])
-    assert placements.get("split") == ((cpus[0], cpus[1]) if len(cpus) > 1 else None)
+    assert bench_zpy.same_cpu() == (cpus[0], cpus[0])
+    assert bench_zpy.split_cpus() == ((cpus[0], cpus[1]) if len(cpus) > 1 else (cpus[0], cpus[0]))
 
 
 def test_the_c_baseline_pins_itself_where_it_is_told(bench_zpy, tmp_path: Path) -> None:
@@ -44,5 +43,5 @@ def test_doorbell_figures_for_each_placement(bench_zpy, tmp_path: Path) -> None:
                 "doorbell_rtt_p99_ratio", "doorbell_same_cpu_rtt_p50_us",
                 "c_eventfd_same_cpu_rtt_p50_us", "doorbell_same_cpu_p50_ratio"):
         assert float(results[key]) > 0, key
-    split = bench_zpy.placements().get("split") or bench_zpy.placements()["same"]
+    split = bench_zpy.split_cpus()
     assert results["doorbell_cpus"] == f"{split[0]},{split[1]}"
