@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import itertools
 import os
 import sys
@@ -58,7 +59,7 @@ class Runtime:
 
     def __init__(self, build_dir: Path | str, machine_args: list[str] | None = None,
                  console_out: BinaryIO | int | None = 1,
-                 serial: str | Chardev | None = None) -> None:
+                 serial: str | Chardev | None = None, real_time: bool | None = None) -> None:
         self.build_dir = Path(build_dir)
         zephyr = self.build_dir / "zephyr"
         manifest_path = self.build_dir / manifest.RELPATH
@@ -69,7 +70,7 @@ class Runtime:
         self.config = load_dotconfig(zephyr / ".config")
         self.devicetree = DeviceTree.load(self.build_dir / dtmodel.RELPATH)
         self.machine = self._build_machine(machine_args or [], console_out, serial)
-        self.kernel = Kernel(self.config, self.devicetree, self.machine)
+        self.kernel = Kernel(self.config, self.devicetree, self.machine, real_time)
         self.machine.serial.on_input_eof = self._console_eof
         self._package = f"_zpy_image_{next(_image_ids)}"
         self._modules: list[str] = []
@@ -100,6 +101,8 @@ class Runtime:
             if chardev is not None:
                 chardev.close()
             raise
+        if isinstance(serial, str) and serial != "stdio":
+            machine.outside_sources.append(f"the console on {serial}")
         try:
             from zpy.hw.plug import plug_devices
         except ImportError:  # no device models yet on this machine
@@ -157,6 +160,7 @@ class Runtime:
     def _find_main(self, module: types.ModuleType | None) -> Callable[[], Any]:
         main = getattr(module, "main", None) if module is not None else None
         if callable(main):
+            _check_main_signature(main)
             return main
         if self.config.get("CONFIG_ZTEST"):
             from zpy.subsys.ztest import ztest_main
@@ -206,6 +210,21 @@ class Runtime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _check_main_signature(main: Callable[..., Any]) -> None:
+    """int main(void): a main() that needs arguments cannot be called by the kernel."""
+    try:
+        params = inspect.signature(main).parameters.values()
+    except (TypeError, ValueError):
+        return
+    required = [p.name for p in params if p.default is p.empty
+                and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if required:
+        code = getattr(main, "__code__", None)
+        raise BootError(f"main() must take no arguments, as C's int main(void); it requires "
+                        f"{', '.join(required)}",
+                        code.co_filename if code else None, code.co_firstlineno if code else None)
 
 
 def _stdin_usable() -> bool:

@@ -15,7 +15,8 @@ from zpy.errors import FatalError
 
 
 def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
-                  serial: str = "stdio", draw_dir: Path | None = None) -> int:
+                  serial: str = "stdio", draw_dir: Path | None = None,
+                  real_time: bool | None = None) -> int:
     """Boot the image in build_dir with its console on `serial` (QEMU's -serial syntax,
     stdio by default); returns its exit status.
 
@@ -26,7 +27,8 @@ def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
     from zpy.runtime import Runtime
 
     sys.stdout.flush()
-    runtime = Runtime(build_dir, machine_args, console_out=sys.stdout.fileno(), serial=serial)
+    runtime = Runtime(build_dir, machine_args, console_out=sys.stdout.fileno(), serial=serial,
+                      real_time=real_time)
     chardev = runtime.machine.serial.chardev
     if isinstance(chardev, PtyChardev):
         print(f"char device redirected to {chardev.path} (label {chardev.label})",
@@ -86,9 +88,11 @@ class Run(ZpyCommand):
     help = "boot a built image on its emulated machine"
     description = (
         "Boot the image in the build folder (default: build) on the board's machine, with the\n"
-        "console on stdio (or where --serial says). main()'s return ends the run and gives\n"
-        "the exit status; with CONFIG_SHELL the shell keeps it running until `kernel reboot`,\n"
-        "a signal, or the end of a piped stdin.\n"
+        "console on stdio (or where --serial says). The run ends when no thread can run any\n"
+        "more, with main()'s return value as the exit status (a shell waiting for input keeps\n"
+        "it going until `kernel reboot`, a signal, or the end of a piped stdin).\n"
+        "Time is real, or virtual with CONFIG_TEST (ztest apps) or --no-rt: when every CPU\n"
+        "idles, time jumps to the next timeout, as on native_sim.\n"
         "  --serial pty | tcp:127.0.0.1:4444,server,nowait | unix:PATH,server | file:PATH | null\n"
         "QEMU's own device options override what the Kconfig plugs in, e.g.\n"
         "  zpy run -chardev socket,path=/tmp/ivshmem_socket,id=ivs "
@@ -106,6 +110,12 @@ class Run(ZpyCommand):
                             help="the console UART's back end, as QEMU's -serial: stdio "
                             "(default), pty, tcp:[HOST]:PORT[,server][,nowait], "
                             "unix:PATH[,server][,nowait], file:PATH, null")
+        timing = parser.add_mutually_exclusive_group()
+        timing.add_argument("--rt", dest="real_time", action="store_const", const=True,
+                            help="real time, even for a CONFIG_TEST image")
+        timing.add_argument("--no-rt", dest="real_time", action="store_const", const=False,
+                            help="virtual time: when every CPU idles, time jumps to the next "
+                            "timeout (the default with CONFIG_TEST)")
         parser.add_argument("--draw", metavar="DIR", type=Path,
                             help="once booted, draw the running VM into DIR: init-order.svg "
                             "(with each device's readiness) and the memory map of each "
@@ -117,7 +127,8 @@ class Run(ZpyCommand):
             for value in getattr(args, opt):
                 machine_args += [f"-{opt}", value]
         try:
-            status = run_build_dir(Path(args.build_dir), machine_args, args.serial, args.draw)
+            status = run_build_dir(Path(args.build_dir), machine_args, args.serial, args.draw,
+                                   args.real_time)
         except FatalError as e:
             if getattr(args, "debug", False) and e.cause is not None:
                 traceback.print_exception(e.cause)

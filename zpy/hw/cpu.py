@@ -1,113 +1,112 @@
-"""The CPU: where interrupts are taken and where idle threads halt.
+"""The CPU's interrupt inputs: every source of outside events is a file descriptor.
 
-Everything that can interrupt the CPU is a file descriptor: a device model's
-eventfds, a chardev socket, the console. They are registered here with a
-callback. A thread with nothing to do (a kernel thread blocked in k_poll,
-k_sem_take or k_sleep, or the machine's interrupt thread) halts in "the seat":
-it waits on epoll and runs the callbacks of the sources that fire. Callbacks of
-interrupt controllers call raise_interrupt(), which runs the kernel's ISR right
-there, in that thread, with interrupts masked.
-
-Only one thread holds the seat at a time, so ISRs never run concurrently: this
-is one CPU. A blocked kernel thread takes the seat itself when it is free, so a
-doorbell wakes the thread that waits for it without a hand-off between host
-threads; that keeps the doorbell round trip short.
+A device model's eventfds, a chardev's socket or pipe, the UART's own kick:
+each is registered here with a callback. The kernel decides when the CPU
+looks at them (when it idles, and at its kernel entry points, as native_sim
+takes interrupts); `poll()` waits for some to fire and `dispatch()` runs their
+callbacks. Callbacks of interrupt controllers call `raise_interrupt()`, which
+enters the kernel's interrupt handling with the vector, right there.
 """
 
 from __future__ import annotations
 
 import os
 import select
-import threading
 from collections.abc import Callable
 
 _EVENTFD_FLAGS = os.EFD_NONBLOCK | os.EFD_CLOEXEC
 _ONE = (1).to_bytes(8, "little")
+
+Events = list[tuple[int, int]]
 
 
 class CPU:
     def __init__(self) -> None:
         self._epoll = select.epoll()
         self._sources: dict[int, Callable[[int], None]] = {}
+        #: sources that cannot bring new work on their own (the UART's kick)
+        self._internal: set[int] = set()
         self._kick_fd = os.eventfd(0, _EVENTFD_FLAGS)
         self._epoll.register(self._kick_fd, select.EPOLLIN)
-        #: Held by the thread that halts (waits for interrupts); see the module docstring.
-        self.seat = threading.Lock()
-        self.seat_owner: int | None = None
-        #: Held while an ISR runs, and by irq_lock(): interrupts are masked while it is held.
-        self.irq_mask = threading.RLock()
-        #: The kernel's interrupt entry: called with the vector number, interrupts masked.
+        #: The kernel's interrupt entry: called with the vector number.
         self.interrupt_entry: Callable[[int], None] | None = None
         self._closed = False
 
     # -- interrupt sources ------------------------------------------------------------
 
-    def add_source(self, fd: int, callback: Callable[[int], None], edge: bool = False) -> None:
-        """Call callback(fd) from the halting thread whenever fd is readable.
+    def add_source(self, fd: int, callback: Callable[[int], None], edge: bool = False,
+                   internal: bool = False) -> None:
+        """Call callback(fd) when fd is readable and the CPU takes its interrupts.
 
         edge=True (for eventfds): once per write, without the callback having to drain the
-        fd first, which saves a system call on the doorbell path.
+        fd first, which saves a system call on the doorbell path. internal=True: the fd only
+        carries what the machine itself started (it never wakes a run that has nothing left).
         """
         self._sources[fd] = callback
+        if internal:
+            self._internal.add(fd)
         self._epoll.register(fd, select.EPOLLIN | (select.EPOLLET if edge else 0))
 
     def remove_source(self, fd: int) -> None:
+        self._internal.discard(fd)
         if self._sources.pop(fd, None) is not None:
             try:
                 self._epoll.unregister(fd)
             except (OSError, ValueError):
                 pass  # already closed by its owner
 
+    def has_wake_sources(self) -> bool:
+        """Could something from outside still bring work (a peer, a terminal, a socket)?"""
+        return len(self._sources) > len(self._internal)
+
     def raise_interrupt(self, vector: int) -> None:
         """Deliver interrupt `vector` to the kernel (called by interrupt controller models)."""
         entry = self.interrupt_entry
         if entry is not None:
-            with self.irq_mask:
-                entry(vector)
+            entry(vector)
 
-    # -- halting ----------------------------------------------------------------------
+    # -- waiting ------------------------------------------------------------------------
 
     def kick(self) -> None:
-        """Make the thread halted in the seat return (another thread made it runnable)."""
-        if self.seat_owner != threading.get_ident() and not self._closed:
+        """Make a poll() in another thread return (the kernel changed what it waits for)."""
+        if not self._closed:
             try:
                 os.write(self._kick_fd, _ONE)
             except OSError:
-                pass  # switched off meanwhile: nobody is halted any more
+                pass  # switched off meanwhile
 
-    def halt(self, timeout: float | None) -> None:
-        """Wait up to `timeout` seconds (None: forever) and run the sources that fired.
-
-        The caller holds the seat. Returns after one round of events, a kick or the timeout.
-        """
+    def poll(self, timeout: float | None) -> Events:
+        """Wait up to `timeout` seconds (None: until something fires or a kick) for sources."""
         if self._closed:
-            return
-        self.seat_owner = threading.get_ident()
+            return []
         try:
             events = self._epoll.poll(-1 if timeout is None else timeout)
-            for fd, _ in events:
-                if fd == self._kick_fd:
-                    try:
-                        os.read(self._kick_fd, 8)
-                    except BlockingIOError:
-                        pass
-                    continue
-                callback = self._sources.get(fd)
-                if callback is not None:
-                    callback(fd)
-        finally:
-            self.seat_owner = None
+        except (OSError, ValueError):
+            return []  # closed under us: the machine is being switched off
+        kick = self._kick_fd
+        for i, (fd, _) in enumerate(events):
+            if fd == kick:
+                try:
+                    os.read(kick, 8)
+                except OSError:
+                    pass
+                del events[i]
+                break
+        return events
 
-    def close(self, timeout: float = 1.0) -> None:
-        """Switch off: waits (up to timeout) for the thread in the seat to leave it."""
+    def dispatch(self, events: Events) -> None:
+        """Run the callbacks of the sources that fired."""
+        sources = self._sources
+        for fd, _ in events:
+            callback = sources.get(fd)
+            if callback is not None:
+                callback(fd)
+
+    def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        self.kick()
-        got_seat = self.seat.acquire(timeout=timeout)
         self._sources.clear()
-        if got_seat:
-            self._epoll.close()
-            os.close(self._kick_fd)
-            self.seat.release()
-        # else: a thread is stuck in an ISR; leave the epoll to it rather than pull it away
+        self._internal.clear()
+        self._epoll.close()
+        os.close(self._kick_fd)

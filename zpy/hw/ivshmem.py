@@ -106,6 +106,7 @@ class IvshmemV1:
         machine.devices.append(self)
 
         if link is not None:
+            machine.outside_sources.append(f"{name} on an ivshmem server")
             self._await_own_vectors(OWN_VECTORS_TIMEOUT)
             machine.cpu.add_source(link.fileno(), self._server_readable)
             self._watch_own_vectors()

@@ -143,6 +143,7 @@ class Ivshmem2:
         machine.on_close(self.close)
         machine.devices.append(self)
         self._await_own_vectors(OWN_VECTORS_TIMEOUT)
+        machine.outside_sources.append(f"{name} on an ivshmem-v2 server")
         machine.cpu.add_source(link.fileno(), self._server_readable)
         self._watch_own_vectors()
 

@@ -59,6 +59,9 @@ class Machine:
         self._closers: list[Callable[[], None]] = []
         #: the device models plugged in (ivshmem devices register themselves)
         self.devices: list[object] = []
+        #: what connects this machine to the outside world (peers, sockets): such a run
+        #: keeps real time, since events from there come in real time
+        self.outside_sources: list[str] = []
         # COM1: the console chardev (stdio, pty, a socket...; output-only on a bare stream)
         chardev = console if console is not None else StreamChardev(console_out)
         self.serial = SerialPort(chardev, lambda level: self.ioapic.set_line(COM1_IRQ, level))

@@ -115,7 +115,7 @@ class SerialPort:
         """Connect the chardev's input and the interrupt kick to the CPU."""
         self._cpu = cpu
         self._kick_fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
-        cpu.add_source(self._kick_fd, self._kicked)
+        cpu.add_source(self._kick_fd, self._kicked, internal=True)
         self.chardev.attach(cpu, self._on_input, self._on_eof)
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ Out-pointers become extra return values after the C return value:
 """
 
 from zpy import errno
+from zpy.kernel import thread as _thread_module
 from zpy.kernel.context import current_kernel
 from zpy.kernel.heap import (
     K_OBJ_MUTEX,
@@ -63,6 +64,7 @@ from zpy.kernel.poll import (
     k_poll_signal_reset,
 )
 from zpy.kernel.printk import printk, snprintk, vprintk
+from zpy.kernel.sched import KernelHalt as _KernelHalt
 from zpy.kernel.sem import (
     K_SEM_DEFINE,
     K_SEM_MAX_LIMIT,
@@ -103,11 +105,8 @@ from zpy.kernel.sys_io import (
 from zpy.kernel.thread import (
     K_ESSENTIAL,
     K_FP_REGS,
-    K_HIGHEST_THREAD_PRIO,
     K_INHERIT_PERMS,
     K_KERNEL_STACK_DEFINE,
-    K_LOWEST_APPLICATION_THREAD_PRIO,
-    K_LOWEST_THREAD_PRIO,
     K_PRIO_COOP,
     K_PRIO_PREEMPT,
     K_THREAD_DEFINE,
@@ -117,21 +116,39 @@ from zpy.kernel.thread import (
     SYS_FOREVER_MS,
     k_busy_wait,
     k_current_get,
+    k_is_preempt_thread,
     k_is_user_context,
     k_msleep,
+    k_sched_current_thread_query,
+    k_sched_lock,
+    k_sched_time_slice_set,
+    k_sched_unlock,
     k_sleep,
     k_thread,
     k_thread_abort,
+    k_thread_cpu_mask_clear,
+    k_thread_cpu_mask_disable,
+    k_thread_cpu_mask_enable,
+    k_thread_cpu_mask_enable_all,
+    k_thread_cpu_pin,
     k_thread_create,
     k_thread_custom_data_get,
     k_thread_custom_data_set,
+    k_thread_deadline_set,
+    k_thread_foreach,
+    k_thread_foreach_unlocked,
     k_thread_join,
     k_thread_name_get,
     k_thread_name_set,
     k_thread_priority_get,
     k_thread_priority_set,
+    k_thread_resume,
+    k_thread_stack_space_get,
     k_thread_stack_t,
     k_thread_start,
+    k_thread_state_str,
+    k_thread_suspend,
+    k_thread_time_slice_set,
     k_thread_user_mode_enter,
     k_usleep,
     k_wakeup,
@@ -145,7 +162,13 @@ from zpy.kernel.timeout import (
     K_NO_WAIT,
     K_NSEC,
     K_SECONDS,
+    K_TICKS,
     K_TICKS_FOREVER,
+    K_TIMEOUT_ABS_MS,
+    K_TIMEOUT_ABS_NS,
+    K_TIMEOUT_ABS_SEC,
+    K_TIMEOUT_ABS_TICKS,
+    K_TIMEOUT_ABS_US,
     K_TIMEOUT_EQ,
     K_USEC,
     k_timeout_t,
@@ -157,15 +180,38 @@ from zpy.kernel.uptime import (
     k_cyc_to_us_floor32,
     k_cycle_get_32,
     k_cycle_get_64,
+    k_ms_to_cyc_ceil32,
     k_ms_to_ticks_ceil32,
+    k_ms_to_ticks_ceil64,
+    k_ms_to_ticks_floor64,
+    k_ticks_to_ms_ceil32,
+    k_ticks_to_ms_ceil64,
+    k_ticks_to_ms_floor32,
     k_ticks_to_ms_floor64,
+    k_ticks_to_us_ceil64,
+    k_ticks_to_us_floor64,
     k_uptime_delta,
     k_uptime_get,
     k_uptime_get_32,
     k_uptime_seconds,
     k_uptime_ticks,
+    k_us_to_cyc_ceil32,
+    k_us_to_ticks_ceil64,
     sys_clock_hw_cycles_per_sec,
+    sys_clock_tick_get,
+    sys_clock_tick_get_32,
 )
+
+#: The priority limits follow the image's Kconfig (CONFIG_NUM_COOP_PRIORITIES, ...), so
+#: they are looked up when read: `from zpy.kernel import K_LOWEST_APPLICATION_THREAD_PRIO`.
+_PRIORITY_LIMITS = ("K_HIGHEST_THREAD_PRIO", "K_LOWEST_THREAD_PRIO", "K_IDLE_PRIO",
+                    "K_LOWEST_APPLICATION_THREAD_PRIO", "K_HIGHEST_APPLICATION_THREAD_PRIO")
+
+
+def __getattr__(name: str) -> int:
+    if name in _PRIORITY_LIMITS:
+        return getattr(_thread_module, name)  # type: ignore[no-any-return]
+    raise AttributeError(f"module 'zpy.kernel' has no attribute {name!r}")
 
 
 def IS_ENABLED(config_macro: str) -> bool:
@@ -174,12 +220,15 @@ def IS_ENABLED(config_macro: str) -> bool:
 
 
 def k_panic() -> None:
-    """Deliberately crash: a fatal error that halts the image."""
-    raise RuntimeError("k_panic()")
+    """A kernel panic: Zephyr's fatal error 4, which halts the image."""
+    current_kernel().panic("k_panic()", k_current_get())
+    raise _KernelHalt
 
 
 def k_oops() -> None:
-    raise RuntimeError("k_oops()")
+    """A kernel oops: Zephyr's fatal error 3, which halts the image."""
+    current_kernel().panic("k_oops()", k_current_get(), reason=3)
+    raise _KernelHalt
 
 
 def sys_reboot(type: int = 0) -> None:
@@ -190,4 +239,4 @@ def sys_reboot(type: int = 0) -> None:
 SYS_REBOOT_WARM = 0
 SYS_REBOOT_COLD = 1
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [name for name in dir() if not name.startswith("_")] + list(_PRIORITY_LIMITS)

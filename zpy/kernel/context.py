@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from zpy.kernel.kernel import Kernel
+    from zpy.kernel.sched import Cpu
     from zpy.kernel.thread import k_thread
 
 _kernel: contextvars.ContextVar[Kernel] = contextvars.ContextVar("zpy_kernel")
 _thread: contextvars.ContextVar[k_thread | None] = contextvars.ContextVar("zpy_thread", default=None)
+#: the CPU whose interrupt this host thread is handling now (None: not in an ISR)
+_isr_cpu: contextvars.ContextVar[Cpu | None] = contextvars.ContextVar("zpy_isr_cpu", default=None)
 
 
 class NoKernelError(RuntimeError):
@@ -37,7 +40,13 @@ def current_kernel() -> Kernel:
 
 
 def current_thread() -> k_thread | None:
+    """The Zephyr thread this host thread carries (None outside threads: boot, linking)."""
     return _thread.get()
+
+
+def isr_cpu() -> Cpu | None:
+    """The CPU whose interrupt the calling code handles, or None outside ISRs."""
+    return _isr_cpu.get()
 
 
 @contextmanager

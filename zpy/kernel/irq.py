@@ -3,17 +3,18 @@
 x86 flavour: an IRQ line (an I/O APIC input, e.g. 4 for the COM1 UART) is routed
 to a CPU vector (0x20-0xFF); MSI/MSI-X messages carry a vector directly. The
 kernel keeps the vector -> (ISR, parameter) table; the CPU calls the kernel's
-interrupt entry with the vector, and the ISR runs right there, in ISR context.
+interrupt entry with the vector, and the ISR runs right there, in ISR context,
+unless the interrupted thread holds irq_lock(): then it waits for irq_unlock().
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from zpy import errno
-from zpy.kernel.context import current_kernel
+from zpy.errors import LinkError
+from zpy.kernel.context import current_kernel, current_thread, isr_cpu
 
 if TYPE_CHECKING:
     from zpy.kernel.kernel import Kernel
@@ -36,32 +37,31 @@ class InterruptTable:
         self.isr: dict[int, tuple[Isr, Any]] = {}
         self.irq2vector: dict[int, int] = {}
         self.allocated: set[int] = {IRQ_OFFLOAD_VECTOR}
-        # The CPU masks interrupts while an ISR runs, so one thread at a time is in here.
-        self._isr_thread: int | None = None
-        self._depth = 0
         self.spurious = 0
 
     # -- ISR context ------------------------------------------------------------------
 
-    def in_isr(self) -> bool:
-        return self._depth > 0 and self._isr_thread == threading.get_ident()
-
     def dispatch(self, vector: int) -> None:
-        """The CPU's interrupt entry (interrupts masked): run the vector's ISR in ISR context."""
+        """The CPU's interrupt entry: run the vector's ISR in ISR context (or hold it back
+        until irq_unlock() if the interrupted thread locked interrupts)."""
         entry = self.isr.get(vector)
         if entry is None:
             self.spurious += 1
             return
-        outer = self._isr_thread
-        self._isr_thread = threading.get_ident()
-        self._depth += 1
+        if isr_cpu() is None:
+            t = current_thread()
+            if t is not None and t.irq_locks and t.cpu is not None and t.cpu.current is t:
+                t.cpu.pending_irqs.append(vector)
+                return
+        sched = self._kernel.sched
+        entered = sched.isr_enter()
         try:
             entry[0](entry[1])
         except BaseException as e:
             self._kernel.fatal_error(e, None, where=f"ISR of vector {vector:#x}")
         finally:
-            self._depth -= 1
-            self._isr_thread = outer
+            if entered is not None:
+                sched.isr_exit(entered)
 
     # -- vectors ---------------------------------------------------------------------------
 
@@ -108,22 +108,46 @@ def irq_is_enabled(irq: int) -> bool:
 
 
 def irq_lock() -> int:
-    """Mask interrupts on the CPU; returns the key for irq_unlock (nests)."""
-    current_kernel().cpu.irq_mask.acquire()
-    return 1
+    """Mask interrupts for the calling thread; returns the key for irq_unlock (nests).
+
+    The thread is not preempted while they are masked. zpy's SMP does not make this a
+    lock across CPUs, as Zephyr's global irq_lock() is (see docs/kernel.md).
+    """
+    t = current_thread()
+    if t is None or isr_cpu() is not None:
+        return 0
+    t.irq_locks += 1
+    return t.irq_locks
 
 
 def irq_unlock(key: int) -> None:
-    current_kernel().cpu.irq_mask.release()
+    """Unmask (when the outermost lock ends): interrupts raised meanwhile are taken now."""
+    kernel = current_kernel()
+    t = current_thread()
+    if t is None or isr_cpu() is not None or t.irq_locks == 0:
+        return
+    if key <= 1:
+        t.irq_locks = 0
+        cpu = t.cpu
+        if cpu is not None and cpu.pending_irqs:
+            pending, cpu.pending_irqs = cpu.pending_irqs, []
+            for vector in pending:
+                kernel.irq.dispatch(vector)
+    else:
+        t.irq_locks = key - 1
+    kernel.sched.entry()
 
 
 def k_is_in_isr() -> bool:
     """True while an ISR runs in the calling thread."""
-    return current_kernel().irq.in_isr()
+    return isr_cpu() is not None
 
 
 def irq_offload(routine: Isr, parameter: Any) -> None:
     """Run routine(parameter) in ISR context now (CONFIG_IRQ_OFFLOAD), as a software interrupt."""
     kernel = current_kernel()
+    if not kernel.config.get("CONFIG_IRQ_OFFLOAD"):
+        raise LinkError("undefined reference to `irq_offload' (enable CONFIG_IRQ_OFFLOAD)")
     kernel.irq.connect_vector(IRQ_OFFLOAD_VECTOR, routine, parameter)
-    kernel.cpu.raise_interrupt(IRQ_OFFLOAD_VECTOR)
+    kernel.machine.cpu.raise_interrupt(IRQ_OFFLOAD_VECTOR)
+    kernel.sched.entry()

@@ -1,14 +1,16 @@
-"""Kernel: one image's kernel state and its boot, from EARLY to main().
+"""Kernel: one image's kernel state and its boot, from EARLY to main() and the end.
 
 Everything Zephyr keeps in static memory lives here, per image: devices and
-init entries, threads, the interrupt table, the heap, the console, subsystem
-state. `run()` boots it as kernel/init.c does and returns the exit status.
+init entries, threads, the interrupt table, the heap, the clock, the console,
+subsystem state. `start()` boots it as kernel/init.c does; the run ends when
+no thread can ever run again, on a fatal error, on sys_reboot(), or when the
+host stops it. The exit status is main()'s return value (zpy's convention:
+Zephyr ignores it).
 """
 
 from __future__ import annotations
 
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -16,12 +18,14 @@ from typing import TYPE_CHECKING, Any
 from zpy import ZEPHYR_VERSION, __version__
 from zpy.build.dtmodel import DeviceTree
 from zpy.errors import LinkError
-from zpy.kernel.context import enter_thread, kernel_context
+from zpy.kernel.context import isr_cpu, kernel_context
 from zpy.kernel.heap import Heap
 from zpy.kernel.init import InitLevel, init_entry, is_internal
 from zpy.kernel.irq import InterruptTable
-from zpy.kernel.sched import KernelHalt, Scheduler, ThreadAbort
-from zpy.kernel.thread import K_ESSENTIAL, k_thread
+from zpy.kernel.sched import _THREAD_SLEEPING, KernelHalt, ThreadAbort
+from zpy.kernel.switch import Scheduler
+from zpy.kernel.sys_clock import SysClock
+from zpy.kernel.thread import K_ESSENTIAL, k_sched_lock, k_sched_unlock, k_thread, schedule_new
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -29,25 +33,45 @@ if TYPE_CHECKING:
     from zpy.hw.machine import Machine
     from zpy.kernel.device import device
 
-#: How often the interrupt thread takes interrupts when no kernel thread is idle (seconds).
-IDLE_SWEEP_PERIOD = 0.001
-
 KERNEL_VERSION_STRING = "{}.{}.{}".format(*ZEPHYR_VERSION)
 #: What the boot banner shows (Zephyr shows `git describe` of its tree).
 BUILD_VERSION = f"v{KERNEL_VERSION_STRING}-zpy{__version__}"
 
+#: Zephyr's fatal error reasons (K_ERR_*) and their words
+K_ERR_CPU_EXCEPTION = 0
+K_ERR_KERNEL_OOPS = 3
+K_ERR_KERNEL_PANIC = 4
+_REASONS = {0: "CPU exception", 1: "Unhandled interrupt", 2: "Stack overflow",
+            3: "Kernel oops", 4: "Kernel panic"}
+
+
+def wants_virtual_time(config: dict[str, Any], real_time: bool | None) -> bool:
+    """Virtual time for tests (CONFIG_TEST), as native_sim; `real_time` overrides it."""
+    if real_time is not None:
+        return not real_time
+    return bool(config.get("CONFIG_TEST"))
+
 
 class Kernel:
-    def __init__(self, config: dict[str, Any], devicetree: DeviceTree, machine: Machine) -> None:
+    def __init__(self, config: dict[str, Any], devicetree: DeviceTree, machine: Machine,
+                 real_time: bool | None = None) -> None:
         self.config = config
         self.devicetree = devicetree
         self.machine = machine
-        self.cpu = machine.cpu
-        self.sched = Scheduler(self.cpu)
+        virtual = wants_virtual_time(config, real_time)
+        if virtual and machine.outside_sources:
+            if real_time is not None or config.get("CONFIG_TEST"):
+                machine.log("real time: this run talks to the outside ("
+                            + ", ".join(machine.outside_sources) + ")")
+            virtual = False
+        self.clock = SysClock(int(config.get("CONFIG_SYS_CLOCK_TICKS_PER_SEC", 100)),
+                              int(config.get("CONFIG_SYS_CLOCK_HW_CYCLES_PER_SEC", 25_000_000)),
+                              virtual)
+        self.sched = Scheduler(self, config, self.clock, machine.cpu)
+        self.sched.on_stall = self._stalled
         self.irq = InterruptTable(self)
-        self.cpu.interrupt_entry = self.irq.dispatch
+        machine.cpu.interrupt_entry = self.irq.dispatch
         self.heap = Heap(int(config.get("CONFIG_HEAP_MEM_POOL_SIZE", 0)))
-        self.boot_ns = time.perf_counter_ns()
         #: subsystems keep their per-image state here ("log", "ztest", "shell", ...)
         self.subsys: dict[str, Any] = {}
         # what linking the image defines
@@ -57,22 +81,37 @@ class Kernel:
         self.dev_by_ord: dict[int, device] = {}
         self.static_threads: list[k_thread] = []
         self._order_cache: list[device] | None = None
-        # run state
-        self.threads: set[k_thread] = set()
+        # threads, in creation order (k_thread_foreach lists the newest first, as Zephyr)
+        self._thread_list: list[k_thread] = []
+        self.idle_threads = [self._idle_thread(i) for i in range(self.sched.n_cpus)]
+        self.sched.add_cpus(self.idle_threads)
         self.main_thread: k_thread | None = None
         self.main_fn: Callable[[], Any] | None = None
-        #: when set, main() returning does not end the run (the shell keeps the image alive)
-        self.keep_alive_after_main = False
+        #: main()'s return value once it returned (the run's exit status)
+        self.main_rc: int | None = None
         self.exit_status: int | None = None
         #: set when every init level has run and main() is about to be called
         self.main_started = threading.Event()
+        #: set when main() returned (other threads may run on)
+        self.main_returned = threading.Event()
         self.fatal_exception: BaseException | None = None
         self._done = threading.Event()
-        self._irq_thread: threading.Thread | None = None
         self._console_lock = threading.Lock()
         #: "\n" goes out as "\r\n" (Zephyr's UART console does so; zpy turns it on with the
         #: shell, whose console is a terminal)
         self.console_crlf = False
+
+    def _idle_thread(self, cpu_id: int) -> k_thread:
+        t = k_thread()
+        t.name = "idle" if self.sched.n_cpus == 1 else f"idle {cpu_id:02d}"
+        t.prio = self.sched.lowest_prio
+        t.options = K_ESSENTIAL
+        t.thread_state = 0
+        t._idle = True
+        t._started = True
+        t.kernel = self
+        self._thread_list.append(t)
+        return t
 
     # -- context ---------------------------------------------------------------------------
 
@@ -105,7 +144,7 @@ class Kernel:
             self._order_cache = [e.dev for e in entries if e.dev is not None]
         return self._order_cache
 
-    # -- console ---------------------------------------------------------------------------
+    # -- console and time ------------------------------------------------------------------
 
     def console_write(self, text: str) -> None:
         """printk's path: whole strings to the console UART's chardev."""
@@ -120,7 +159,8 @@ class Kernel:
             self.machine.serial.write(text.encode("utf-8", "replace"))
 
     def uptime_ns(self) -> int:
-        return time.perf_counter_ns() - self.boot_ns
+        """Time since boot on the kernel's clock (virtual in tests)."""
+        return self.clock.now_ns()
 
     # -- architecture hooks (x86: I/O APIC routing) ----------------------------------------
 
@@ -147,11 +187,13 @@ class Kernel:
     def thread_created(self, thread: k_thread) -> None:
         thread.kernel = self
         with self.sched.lock:
-            self.threads.add(thread)
+            self.sched.threads[thread] = None
+            if thread not in self._thread_list:
+                self._thread_list.append(thread)
 
-    def thread_exited(self, thread: k_thread) -> None:
-        with self.sched.lock:
-            self.threads.discard(thread)
+    def all_threads(self) -> list[k_thread]:
+        """The threads that are not dead, newest first (call with the scheduler lock)."""
+        return [t for t in reversed(self._thread_list) if not t._exited]
 
     # -- errors ------------------------------------------------------------------------------
 
@@ -164,6 +206,13 @@ class Kernel:
         except BaseException as e:
             self.fatal_error(e, None, where=what)
             raise KernelHalt from e
+
+    def _cpu_id(self) -> int:
+        cpu = isr_cpu()
+        if cpu is None:
+            t = self.sched.current()
+            cpu = t.cpu if t is not None else None
+        return cpu.id if cpu is not None else 0
 
     def fatal_error(self, exc: BaseException, thread: k_thread | None, where: str = "") -> None:
         """An exception escaped image code: report it like Zephyr's fatal error and halt."""
@@ -182,19 +231,22 @@ class Kernel:
         if isinstance(exc, TypeError) and "read-only memory" in str(exc):
             # a store through a mapping the MMU (here: the host's PROT_READ) refuses
             reason = "page fault: write to read-only memory"
-        self.console_write(
-            f">>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0 ({context}): {reason}{loc}\n"
-        )
+        self.console_write(f">>> ZEPHYR FATAL ERROR {K_ERR_CPU_EXCEPTION}: CPU exception on "
+                           f"CPU {self._cpu_id()} ({context}): {reason}{loc}\n")
         self.halt(1)
 
-    # -- boot and halt -------------------------------------------------------------------
+    def panic(self, why: str, thread: k_thread | None, reason: int = K_ERR_KERNEL_PANIC) -> None:
+        """k_panic / k_oops and the kernel's own panics (an essential thread ended)."""
+        if self.fatal_exception is not None or self.sched.halted:
+            return
+        self.fatal_exception = RuntimeError(why)
+        name = thread.name if thread is not None and thread.name else "unknown"
+        self.console_write(f">>> ZEPHYR FATAL ERROR {reason}: {_REASONS.get(reason, 'Unknown')}"
+                           f" on CPU {self._cpu_id()}\nCurrent thread: {name}: {why}\n"
+                           "Halting system\n")
+        self.halt(1)
 
-    def halt(self, status: int) -> None:
-        """End the run with `status` (main returned, a fatal error, a reboot, a stop request)."""
-        if self.exit_status is None:
-            self.exit_status = status
-        self.sched.halt_all()
-        self._done.set()
+    # -- boot ------------------------------------------------------------------------------
 
     def _run_level(self, level: InitLevel) -> None:
         from zpy.kernel.device import DEVICE_FLAG_INIT_DEFERRED, do_device_init
@@ -208,7 +260,6 @@ class Kernel:
                     do_device_init(self, entry.dev)
             elif entry.init_fn is not None:
                 self.call_init(entry.init_fn, (), f"SYS_INIT {entry.name}()")
-            self.sched.start_held()
 
     def _boot_banner(self) -> None:
         cfg = self.config
@@ -220,61 +271,60 @@ class Kernel:
             self.console_write("\x1b[3J\x1b[2J\x1b[H")
         if delay > 0:
             self.console_write(f"***** delaying boot {delay}ms (per build configuration) *****\n")
-            time.sleep(delay / 1000)
+            self.sched.busy_wait(delay * 1000)
             postfix = f" (delayed boot {delay}ms)"
         text = cfg.get("CONFIG_BOOT_BANNER_STRING", "Booting Zephyr OS build")
         self.console_write(f"*** {text} {BUILD_VERSION}{postfix} ***\n")
 
     def _bg_thread_main(self) -> None:
-        """The main thread: POST_KERNEL, banner, APPLICATION, static threads, then main()."""
+        """The main thread: POST_KERNEL, banner, APPLICATION, static threads, the other
+        CPUs, then main()."""
         self._run_level(InitLevel.POST_KERNEL)
         self._boot_banner()
         self._run_level(InitLevel.APPLICATION)
+        k_sched_lock()
         for thread in self.static_threads:
             self.thread_created(thread)
-            if not thread._delay.forever:
-                thread._start(self)
-        if self.config.get("CONFIG_SMP"):
+            schedule_new(self, thread, thread._delay)
+        k_sched_unlock()
+        if self.sched.n_cpus > 1:
+            with self.sched.lock:
+                for cpu in self.sched.cpus:
+                    cpu.online = True
+                self.sched.wake_idle_locked()
             self._run_level(InitLevel.SMP)
-        status = 0
-        self.sched.start_held()  # none left behind by code that ran outside an init entry
         self.main_started.set()
         if self.main_fn is not None:
-            rc = self.main_fn()
-            status = rc & 0xFF if isinstance(rc, int) and not isinstance(rc, bool) else 0
-        if not self.keep_alive_after_main:
-            self.halt(status)
+            self.main_rc = self._exit_status_of(self.main_fn())
+        else:
+            self.main_rc = 0
+        main = self.main_thread
+        if main is not None:
+            main.options &= ~K_ESSENTIAL  # main() is done: its thread may end
+        self.main_returned.set()
 
-    def _interrupt_thread(self) -> None:
-        """Takes interrupts while every kernel thread is busy (none holds the idle seat)."""
-        enter_thread(self, None)
-        cpu, sched = self.cpu, self.sched
-        while not self._done.wait(IDLE_SWEEP_PERIOD):
-            if sched.pass_seat():
-                continue  # a parked kernel thread takes the seat: interrupts reach it directly
-            if cpu.seat.acquire(blocking=False):
-                try:
-                    cpu.halt(0)
-                except (KernelHalt, ThreadAbort):
-                    break
-                finally:
-                    cpu.seat.release()
+    def _exit_status_of(self, rc: Any) -> int:
+        """main()'s return value as an exit status, with a warning where C would differ."""
+        if not isinstance(rc, int) or isinstance(rc, bool):
+            self.machine.log(f"main() returned {rc!r}, not an int (C's int main()): "
+                             "exit status 0")
+            return 0
+        if not 0 <= rc <= 255:
+            self.machine.log(f"main() returned {rc}, which an exit status cannot hold: "
+                             f"exit status {rc & 0xFF} ({rc} & 0xff)")
+        return rc & 0xFF
 
     def start(self, main: Callable[[], Any] | None) -> None:
         """Boot: EARLY..PRE_KERNEL_2 in the calling thread, then the main thread takes over."""
         self.main_fn = main
-        self.boot_ns = time.perf_counter_ns()
-        enter = kernel_context(self)
-        with enter:
+        self.clock.restart()
+        with kernel_context(self):
             try:
                 self._run_level(InitLevel.EARLY)
                 self._run_level(InitLevel.PRE_KERNEL_1)
                 self._run_level(InitLevel.PRE_KERNEL_2)
             except KernelHalt:
                 return
-        self._irq_thread = threading.Thread(target=self._interrupt_thread, name="zpy:irq",
-                                            daemon=True)
-        self._irq_thread.start()
         main_thread = k_thread()
         main_thread.name = "main"
         main_thread.prio = int(self.config.get("CONFIG_MAIN_THREAD_PRIORITY", 0))
@@ -284,16 +334,41 @@ class Kernel:
         main_thread.args = ()
         self.main_thread = main_thread
         self.thread_created(main_thread)
-        main_thread._start(self)
+        sched = self.sched
+        with kernel_context(self), sched.lock:
+            main_thread.thread_state &= ~_THREAD_SLEEPING
+            main_thread._started = True
+            sched.ready_thread_locked(main_thread, sched.cpus[0])
+
+    # -- the end ---------------------------------------------------------------------------
+
+    def _stalled(self) -> None:
+        """No thread can ever run again: the run ends with main()'s return value."""
+        if self.main_rc is None:
+            alive = ", ".join(t.name or repr(t) for t in self.sched.threads)
+            self.machine.log("no thread can run any more: every one waits for ever and "
+                             f"nothing can wake it ({alive}); the run ends")
+        self.halt(self.main_rc or 0)
+
+    def halt(self, status: int) -> None:
+        """End the run with `status` (no thread left, a fatal error, a reboot, a stop)."""
+        if self.exit_status is None:
+            self.exit_status = status
+        self.sched.halt_all()
+        self._done.set()
 
     def wait(self, timeout: float | None = None) -> int | None:
         """Wait for the run to end; returns the exit status (None if still running)."""
+        if timeout is not None:
+            return self.exit_status if self._done.wait(timeout) else None
         # Short waits keep the caller responsive to signals (Ctrl-C) in the host's main thread.
-        deadline = None if timeout is None else time.monotonic() + timeout
         while not self._done.wait(0.1):
-            if deadline is not None and time.monotonic() >= deadline:
-                return None
+            pass
         return self.exit_status
+
+    def wait_main(self, timeout: float) -> int | None:
+        """Wait for main() to return; its exit status, or None if it has not returned."""
+        return self.main_rc if self.main_returned.wait(timeout) else None
 
     def run(self, main: Callable[[], Any] | None) -> int:
         """Boot and wait for the end; returns the exit status."""
@@ -306,7 +381,6 @@ class Kernel:
         self.halt(status)
 
     def shutdown(self, timeout: float = 1.0) -> None:
-        """Stop and wait (up to timeout) for the interrupt thread to finish."""
+        """Stop, and wait (up to timeout) for the host thread that waits for interrupts."""
         self.halt(self.exit_status or 0)
-        if self._irq_thread is not None and self._irq_thread is not threading.current_thread():
-            self._irq_thread.join(timeout)
+        self.sched.wait_seat_free(timeout)

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from zpy import errno
 from zpy.kernel.context import current_kernel
-from zpy.kernel.sched import Scheduler, Waiter
-from zpy.kernel.timeout import as_timeout, k_timeout_t
+from zpy.kernel.timeout import k_timeout_t
 
 if TYPE_CHECKING:
-    pass
+    from zpy.kernel.switch import Scheduler
+    from zpy.kernel.thread import k_thread
 
 K_POLL_TYPE_IGNORE = 0
 K_POLL_TYPE_SIGNAL = 1 << 0
@@ -52,7 +52,7 @@ class k_poll_signal:
 class k_poll_event:
     """struct k_poll_event: what to wait for (type + object) and what happened (state)."""
 
-    __slots__ = ("type", "mode", "state", "tag", "obj", "_waiter")
+    __slots__ = ("type", "mode", "state", "tag", "obj", "_poller")
 
     def __init__(self, type: int = K_POLL_TYPE_IGNORE, mode: int = K_POLL_MODE_NOTIFY_ONLY,
                  obj: Any = None, tag: int = 0) -> None:
@@ -61,7 +61,8 @@ class k_poll_event:
         self.state = K_POLL_STATE_NOT_READY
         self.tag = tag
         self.obj = obj
-        self._waiter: Waiter | None = None
+        #: the thread blocked in k_poll on this event
+        self._poller: k_thread | None = None
 
 
 def K_POLL_SIGNAL_INITIALIZER(name: str | None = None) -> k_poll_signal:
@@ -84,7 +85,7 @@ def k_poll_event_init(event: k_poll_event, type: int, mode: int, obj: Any) -> No
     event.mode = mode
     event.state = K_POLL_STATE_NOT_READY
     event.obj = obj
-    event._waiter = None
+    event._poller = None
 
 
 def _condition(event: k_poll_event) -> int:
@@ -102,49 +103,58 @@ def _condition(event: k_poll_event) -> int:
 
 
 def signal_poll_event(sched: Scheduler, poll_events: list[k_poll_event], state: int) -> None:
-    """Ready the first poller of an object (call with the kernel lock held)."""
+    """Ready the first thread polling an object (call with the kernel lock held)."""
     while poll_events:
         event = poll_events.pop(0)
-        w = event._waiter
-        event._waiter = None
-        if w is not None and not w.woken:
-            event.state |= state
-            sched.wake(w, 0)
-            return
+        poller = event._poller
+        event._poller = None
+        if poller is not None:
+            retval = -errno.EINTR if state == K_POLL_STATE_CANCELLED else 0
+            if sched.wake_thread_locked(poller, retval):
+                event.state |= state
+                return
 
 
 def k_poll(events: list[k_poll_event], num_events: int, timeout: k_timeout_t) -> int:
     """0 when at least one event is ready; -EAGAIN on timeout (or K_NO_WAIT with none ready)."""
     if timeout.__class__ is not k_timeout_t:
-        as_timeout(timeout)
+        raise TypeError(f"expected a k_timeout_t (K_MSEC(...), K_FOREVER, K_NO_WAIT), got "
+                        f"{type(timeout).__name__} {timeout!r}")
     if num_events < 0 or num_events > len(events):
         return -errno.EINVAL
     sched = current_kernel().sched
+    sched.entry()
     chosen = events if num_events == len(events) else events[:num_events]
+    sched.lock.acquire()
+    ready = False
+    for ev in chosen:
+        if ev.type == K_POLL_TYPE_SIGNAL:  # the common case, inline
+            state = K_POLL_STATE_SIGNALED if ev.obj.signaled else 0
+        else:
+            state = _condition(ev)
+        if state:
+            ev.state |= state
+            ready = True
+    if ready:
+        sched.lock.release()
+        return 0
+    if timeout.no_wait:
+        sched.lock.release()
+        return -errno.EAGAIN
+    try:
+        me = sched.running_thread()
+    except RuntimeError:
+        sched.lock.release()
+        raise
+    for ev in chosen:
+        if ev.type != K_POLL_TYPE_IGNORE:
+            ev._poller = me
+            ev.obj.poll_events.append(ev)
+    rc = sched.pend_curr_locked(None, timeout)
     with sched.lock:
-        ready = False
         for ev in chosen:
-            if ev.type == K_POLL_TYPE_SIGNAL:  # the common case, inline
-                state = K_POLL_STATE_SIGNALED if ev.obj.signaled else 0
-            else:
-                state = _condition(ev)
-            if state:
-                ev.state |= state
-                ready = True
-        if ready:
-            return 0
-        if timeout.ns == 0:
-            return -errno.EAGAIN
-        w = sched.prepare()
-        for ev in chosen:
-            if ev.type != K_POLL_TYPE_IGNORE:
-                ev._waiter = w
-                ev.obj.poll_events.append(ev)
-    rc = sched.block(w, None if timeout.ns < 0 else timeout.ns / 1e9)
-    with sched.lock:
-        for ev in chosen:
-            if ev._waiter is w:
-                ev._waiter = None
+            if ev._poller is me:
+                ev._poller = None
                 try:
                     ev.obj.poll_events.remove(ev)
                 except ValueError:
@@ -159,20 +169,23 @@ def k_poll_signal_init(sig: k_poll_signal) -> None:
 
 
 def k_poll_signal_reset(sig: k_poll_signal) -> None:
+    current_kernel().sched.entry()
     sig.signaled = 0
 
 
 def k_poll_signal_check(sig: k_poll_signal) -> tuple[int, int]:
     """C: k_poll_signal_check(sig, &signaled, &result). Returns (signaled, result)."""
+    current_kernel().sched.entry()
     return sig.signaled, sig.result
 
 
 def k_poll_signal_raise(sig: k_poll_signal, result: int) -> int:
     """Signal it with `result` and ready its first poller. Callable from ISRs. Returns 0."""
     sched = current_kernel().sched
-    with sched.lock:
-        sig.result = result
-        sig.signaled = 1
-        if sig.poll_events:
-            signal_poll_event(sched, sig.poll_events, K_POLL_STATE_SIGNALED)
+    sched.lock.acquire()
+    sig.result = result
+    sig.signaled = 1
+    if sig.poll_events:
+        signal_poll_event(sched, sig.poll_events, K_POLL_STATE_SIGNALED)
+    sched.reschedule_locked()
     return 0

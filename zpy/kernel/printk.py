@@ -8,6 +8,7 @@ from zpy.kernel.context import current_kernel
 
 def printk(fmt: str, *args: object) -> None:
     kernel = current_kernel()
+    kernel.sched.entry()
     if kernel.config.get("CONFIG_PRINTK", 1):
         kernel.console_write(c_format(fmt, *args))
 

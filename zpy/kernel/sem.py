@@ -1,11 +1,11 @@
-"""k_sem: counting semaphores, with Zephyr's return codes."""
+"""k_sem: counting semaphores, with Zephyr's return codes (kernel/sem.c)."""
 
 from __future__ import annotations
 
 from zpy import errno
 from zpy.kernel.context import current_kernel
 from zpy.kernel.poll import K_POLL_STATE_SEM_AVAILABLE, k_poll_event, signal_poll_event
-from zpy.kernel.sched import Waiter
+from zpy.kernel.sched import WaitQ
 from zpy.kernel.timeout import as_timeout, k_timeout_t
 
 K_SEM_MAX_LIMIT = 0xFFFFFFFF
@@ -17,7 +17,7 @@ class k_sem:
     def __init__(self, initial_count: int = 0, limit: int = K_SEM_MAX_LIMIT) -> None:
         self.count = initial_count
         self.limit = limit
-        self.wait_q: list[Waiter] = []
+        self.wait_q = WaitQ()
         self.poll_events: list[k_poll_event] = []  # pollers waiting for it
 
 
@@ -30,50 +30,50 @@ def k_sem_init(sem: k_sem, initial_count: int, limit: int) -> int:
         return -errno.EINVAL
     sem.count = initial_count
     sem.limit = limit
-    sem.wait_q = []
+    sem.wait_q = WaitQ()
     sem.poll_events = []
     return 0
 
 
 def k_sem_give(sem: k_sem) -> None:
+    """Give: the highest-priority waiter takes it at once, else the count goes up."""
     sched = current_kernel().sched
-    with sched.lock:
-        while sem.wait_q:
-            w = sem.wait_q.pop(0)
-            if sched.wake(w, 0):
-                return  # handed straight to a waiter: the count stays
+    sched.entry()
+    sched.lock.acquire()
+    if sched.wake_locked(sem.wait_q, 0) is None:
         if sem.count < sem.limit:
             sem.count += 1
         signal_poll_event(sched, sem.poll_events, K_POLL_STATE_SEM_AVAILABLE)
+    sched.reschedule_locked()
 
 
 def k_sem_take(sem: k_sem, timeout: k_timeout_t) -> int:
     """0 when taken; -EBUSY with K_NO_WAIT, -EAGAIN on timeout or k_sem_reset()."""
     timeout = as_timeout(timeout)
     sched = current_kernel().sched
-    with sched.lock:
-        if sem.count > 0:
-            sem.count -= 1
-            return 0
-        if timeout.ns == 0:
-            return -errno.EBUSY
-        w = sched.prepare()
-        sem.wait_q.append(w)
-    rc = sched.block(w, timeout.seconds())
-    with sched.lock:
-        if w in sem.wait_q:
-            sem.wait_q.remove(w)
-    return rc
+    sched.entry()
+    sched.lock.acquire()
+    if sem.count > 0:
+        sem.count -= 1
+        sched.lock.release()
+        return 0
+    if timeout.no_wait:
+        sched.lock.release()
+        return -errno.EBUSY
+    return sched.pend_curr_locked(sem.wait_q, timeout)
 
 
 def k_sem_reset(sem: k_sem) -> None:
+    """Count to 0; every waiter returns -EAGAIN."""
     sched = current_kernel().sched
-    with sched.lock:
-        sem.count = 0
-        for w in sem.wait_q:
-            sched.wake(w, -errno.EAGAIN)
-        sem.wait_q.clear()
+    sched.entry()
+    sched.lock.acquire()
+    sem.count = 0
+    sched.unpend_all_locked(sem.wait_q, -errno.EAGAIN)
+    signal_poll_event(sched, sem.poll_events, K_POLL_STATE_SEM_AVAILABLE)
+    sched.reschedule_locked()
 
 
 def k_sem_count_get(sem: k_sem) -> int:
+    current_kernel().sched.entry()
     return sem.count

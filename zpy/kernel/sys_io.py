@@ -3,6 +3,8 @@
 sys_read32/sys_write32 (memory-mapped registers), sys_in32/sys_out32 (x86 I/O
 ports), device_map / k_mem_map_phys_bare (map a physical range). All of it goes
 through the image's machine, like loads and stores through the MMU to a bus.
+Each access is a kernel entry point after it completes: an interrupt the access
+raised is taken, and a thread it readied may preempt the caller, right there.
 
 Mapping rule: RAM-like ranges (memory BARs backed by host memory, such as
 ivshmem's shared memory) map to a memoryview of that memory (read-only unless
@@ -28,59 +30,94 @@ K_MEM_DIRECT_MAP = 1 << 6
 
 
 def sys_read8(addr: int) -> int:
-    return current_kernel().machine.mem.read(addr, 1)
+    kernel = current_kernel()
+    value = kernel.machine.mem.read(addr, 1)
+    kernel.sched.entry()
+    return value
 
 
 def sys_read16(addr: int) -> int:
-    return current_kernel().machine.mem.read(addr, 2)
+    kernel = current_kernel()
+    value = kernel.machine.mem.read(addr, 2)
+    kernel.sched.entry()
+    return value
 
 
 def sys_read32(addr: int) -> int:
-    return current_kernel().machine.mem.read(addr, 4)
+    kernel = current_kernel()
+    value = kernel.machine.mem.read(addr, 4)
+    kernel.sched.entry()
+    return value
 
 
 def sys_read64(addr: int) -> int:
-    return current_kernel().machine.mem.read(addr, 8)
+    kernel = current_kernel()
+    value = kernel.machine.mem.read(addr, 8)
+    kernel.sched.entry()
+    return value
 
 
 def sys_write8(data: int, addr: int) -> None:
-    current_kernel().machine.mem.write(addr, 1, data)
+    kernel = current_kernel()
+    kernel.machine.mem.write(addr, 1, data)
+    kernel.sched.entry()
 
 
 def sys_write16(data: int, addr: int) -> None:
-    current_kernel().machine.mem.write(addr, 2, data)
+    kernel = current_kernel()
+    kernel.machine.mem.write(addr, 2, data)
+    kernel.sched.entry()
 
 
 def sys_write32(data: int, addr: int) -> None:
-    current_kernel().machine.mem.write(addr, 4, data)
+    kernel = current_kernel()
+    kernel.machine.mem.write(addr, 4, data)
+    kernel.sched.entry()
 
 
 def sys_write64(data: int, addr: int) -> None:
-    current_kernel().machine.mem.write(addr, 8, data)
+    kernel = current_kernel()
+    kernel.machine.mem.write(addr, 8, data)
+    kernel.sched.entry()
 
 
 def sys_in8(port: int) -> int:
-    return current_kernel().machine.io.read(port, 1)
+    kernel = current_kernel()
+    value = kernel.machine.io.read(port, 1)
+    kernel.sched.entry()
+    return value
 
 
 def sys_in16(port: int) -> int:
-    return current_kernel().machine.io.read(port, 2)
+    kernel = current_kernel()
+    value = kernel.machine.io.read(port, 2)
+    kernel.sched.entry()
+    return value
 
 
 def sys_in32(port: int) -> int:
-    return current_kernel().machine.io.read(port, 4)
+    kernel = current_kernel()
+    value = kernel.machine.io.read(port, 4)
+    kernel.sched.entry()
+    return value
 
 
 def sys_out8(data: int, port: int) -> None:
-    current_kernel().machine.io.write(port, 1, data)
+    kernel = current_kernel()
+    kernel.machine.io.write(port, 1, data)
+    kernel.sched.entry()
 
 
 def sys_out16(data: int, port: int) -> None:
-    current_kernel().machine.io.write(port, 2, data)
+    kernel = current_kernel()
+    kernel.machine.io.write(port, 2, data)
+    kernel.sched.entry()
 
 
 def sys_out32(data: int, port: int) -> None:
-    current_kernel().machine.io.write(port, 4, data)
+    kernel = current_kernel()
+    kernel.machine.io.write(port, 4, data)
+    kernel.sched.entry()
 
 
 def device_map(phys_addr: int, size: int, flags: int) -> int:

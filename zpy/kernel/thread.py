@@ -1,28 +1,41 @@
-"""Threads: k_thread, K_THREAD_DEFINE, k_thread_create, k_sleep and friends.
+"""Threads: k_thread, K_THREAD_DEFINE, k_thread_create, k_sleep, k_yield and friends.
 
-Each Zephyr thread is a host thread bound to its kernel. The host schedules
-them (priorities are recorded, not enforced: Python threads have none; the one
-exception is that init code is not preempted by the threads it creates, see
-_holds_back); blocking calls park in the kernel's scheduler so interrupts keep
-flowing.
+A k_thread is scheduled by the kernel's scheduler as Zephyr schedules it
+(zpy.kernel.sched for the rules, zpy.kernel.switch for how host threads carry
+Zephyr threads). Priorities, states, time slices and CPU masks are Zephyr's.
 """
 
 from __future__ import annotations
 
 import inspect
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from zpy import errno
-from zpy.kernel.context import current_kernel, current_thread, enter_thread
-from zpy.kernel.sched import KernelHalt, ThreadAbort, Waiter
-from zpy.kernel.timeout import K_FOREVER, K_MSEC, K_NO_WAIT, as_timeout, k_timeout_t
+from zpy.kernel.context import current_kernel, current_thread, isr_cpu
+from zpy.kernel.sched import (
+    _THREAD_ABORTING,
+    _THREAD_DEAD,
+    _THREAD_PENDING,
+    _THREAD_QUEUED,
+    _THREAD_SLEEPING,
+    _THREAD_SUSPENDED,
+    _THREAD_SUSPENDING,
+    STATE_NAMES,
+    KernelHalt,
+    ThreadAbort,
+    WaitQ,
+    prevented,
+)
+from zpy.kernel.switch import ThreadExit
+from zpy.kernel.sys_clock import Timeout
+from zpy.kernel.timeout import K_FOREVER, K_MSEC, K_NO_WAIT, K_TICKS, as_timeout, k_timeout_t
 
 if TYPE_CHECKING:
     from zpy.kernel.kernel import Kernel
+    from zpy.kernel.sched import Cpu
 
 K_ESSENTIAL = 1 << 0
 K_FP_REGS = 1 << 1
@@ -32,18 +45,36 @@ K_INHERIT_PERMS = 1 << 3
 SYS_FOREVER_MS = -1
 
 
+def _sched_config(name: str, default: int) -> int:
+    try:
+        return int(current_kernel().config.get(name, default))
+    except LookupError:
+        return default
+    except RuntimeError:  # outside any image: Zephyr's defaults
+        return default
+
+
 def K_PRIO_COOP(x: int) -> int:
-    return -16 + x
+    """A cooperative priority: -(CONFIG_NUM_COOP_PRIORITIES - x)."""
+    return -(_sched_config("CONFIG_NUM_COOP_PRIORITIES", 16) - x)
 
 
 def K_PRIO_PREEMPT(x: int) -> int:
     return x
 
 
-K_HIGHEST_THREAD_PRIO = -16
-K_LOWEST_THREAD_PRIO = 15
-K_LOWEST_APPLICATION_THREAD_PRIO = 14
-K_IDLE_PRIO = 15
+def __getattr__(name: str) -> int:
+    """The priority limits follow the image's configuration, as Zephyr's macros do."""
+    if name == "K_HIGHEST_THREAD_PRIO":
+        return -_sched_config("CONFIG_NUM_COOP_PRIORITIES", 16)
+    if name in ("K_LOWEST_THREAD_PRIO", "K_IDLE_PRIO"):
+        return _sched_config("CONFIG_NUM_PREEMPT_PRIORITIES", 15)
+    if name == "K_LOWEST_APPLICATION_THREAD_PRIO":
+        return _sched_config("CONFIG_NUM_PREEMPT_PRIORITIES", 15) - 1
+    if name == "K_HIGHEST_APPLICATION_THREAD_PRIO":
+        return -_sched_config("CONFIG_NUM_COOP_PRIORITIES", 16) + _sched_config(
+            "CONFIG_NUM_METAIRQ_PRIORITIES", 0)
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -64,16 +95,11 @@ def K_THREAD_STACK_SIZEOF(stack: k_thread_stack_t) -> int:
     return stack.size
 
 
-class _ThreadExit(BaseException):
-    """Ends the current thread quietly (k_thread_user_mode_enter's entry returned)."""
-
-
 class k_thread:
     """A Zephyr thread (struct k_thread). k_tid_t is a k_thread too."""
 
     def __init__(self) -> None:
         self.name = ""
-        self.prio = 0
         self.options = 0
         self.user = False
         self.custom_data: Any = None
@@ -81,44 +107,44 @@ class k_thread:
         self.args: tuple[Any, ...] = ()
         self.stack_size = 0
         self.kernel: Kernel | None = None
+        # struct _thread_base
+        self.prio = 0
+        self.thread_state = _THREAD_SLEEPING  # not started yet
+        self.sched_locked = 0
+        self.cpu_mask = -1
+        self.pended_on: WaitQ | None = None
+        self.timeout = Timeout(self)
+        self.swap_retval = 0
+        self.swap_data: Any = None
+        self.join_queue = WaitQ()
+        self.halt_queue = WaitQ()
+        self.cpu: Cpu | None = None
+        self.slice_ticks = 0
+        self.slice_expired_fn: Callable[[k_thread, Any], None] | None = None
+        self.slice_data: Any = None
+        self.irq_locks = 0
+        self._queued_prio = 0
+        self._idle = False
+        # the host thread that carries it (see zpy.kernel.switch)
         self._host: threading.Thread | None = None
-        self._delay = K_NO_WAIT
+        self._go = threading.Lock()
+        self._go.acquire()
+        self._parked = False
+        self._signaled = False
         self._started = False
-        self._exited = False
-        self._joiners: list[Waiter] = []
-        self._waiter: Waiter | None = None  # its Waiter once it runs (for k_wakeup / abort)
+        self._delay = K_NO_WAIT
 
     def __repr__(self) -> str:
         return f"<k_thread {self.name or hex(id(self))}>"
 
-    # -- internals used by the kernel -----------------------------------------------
+    @property
+    def _exited(self) -> bool:
+        return bool(self.thread_state & _THREAD_DEAD)
 
-    def _start(self, kernel: Kernel) -> None:
-        self._started = True
-        self._host = threading.Thread(
-            target=self._main, args=(kernel,), name=f"zpy:{self.name or 'thread'}", daemon=True
-        )
-        self._host.start()
 
-    def _main(self, kernel: Kernel) -> None:
-        enter_thread(kernel, self)
-        self._waiter = kernel.sched.waiter()
-        try:
-            if self._delay.ns > 0:
-                _sleep(kernel, self._delay)
-            if self.entry is not None:
-                self.entry(*self.args)
-        except (KernelHalt, ThreadAbort, _ThreadExit):
-            pass
-        except BaseException as e:  # an exception escaped the thread: a fatal error, as in C
-            kernel.fatal_error(e, self)
-        finally:
-            with kernel.sched.lock:
-                self._exited = True
-                for w in self._joiners:
-                    kernel.sched.wake(w, 0)
-                self._joiners.clear()
-            kernel.thread_exited(self)
+def k_thread_state_str(thread: k_thread) -> str:
+    """The thread's state words joined by '+', as Zephyr's k_thread_state_str()."""
+    return "+".join(name for bit, name in STATE_NAMES if thread.thread_state & bit)
 
 
 def _entry_args(entry: Callable[..., Any], p1: Any, p2: Any, p3: Any) -> tuple[Any, ...]:
@@ -145,6 +171,32 @@ def _setup(thread: k_thread, entry: Callable[..., Any], p1: Any, p2: Any, p3: An
     thread.options = options
     thread.user = bool(options & K_USER)
     thread.stack_size = stack_size
+    thread.thread_state = _THREAD_SLEEPING
+    thread.sched_locked = 0
+    thread.cpu_mask = -1
+    thread.cpu = None
+    thread.irq_locks = 0
+    thread.timeout = Timeout(thread)
+    thread.join_queue = WaitQ()
+    thread.halt_queue = WaitQ()
+    thread._started = False
+    thread._host = None
+    thread._go = threading.Lock()
+    thread._go.acquire()
+    thread._parked = thread._signaled = False
+
+
+def schedule_new(kernel: Kernel, thread: k_thread, delay: k_timeout_t) -> None:
+    """thread_schedule_new: start now, after `delay`, or (K_FOREVER) on k_thread_start."""
+    thread._delay = delay
+    if delay.forever:
+        return
+    if delay.no_wait:
+        k_thread_start(thread)
+        return
+    sched = kernel.sched
+    with sched.lock:
+        sched.add_timeout_locked(thread.timeout, sched._thread_timeout, delay)
 
 
 def k_thread_create(new_thread: k_thread, stack: k_thread_stack_t | None, stack_size: int,
@@ -152,32 +204,11 @@ def k_thread_create(new_thread: k_thread, stack: k_thread_stack_t | None, stack_
                     options: int, delay: k_timeout_t) -> k_thread:
     """Create a thread; it starts after `delay` (never with K_FOREVER, until k_thread_start)."""
     kernel = current_kernel()
+    kernel.sched.entry()
     _setup(new_thread, entry, p1, p2, p3, prio, options, stack_size)
-    new_thread._delay = as_timeout(delay)
     kernel.thread_created(new_thread)
-    if new_thread._delay.forever:
-        return new_thread
-    if _holds_back(kernel, new_thread):
-        with kernel.sched.lock:
-            kernel.sched.held_starts.append(lambda: new_thread._start(kernel))
-    else:
-        new_thread._start(kernel)
+    schedule_new(kernel, new_thread, as_timeout(delay))
     return new_thread
-
-
-def _holds_back(kernel: Kernel, new_thread: k_thread) -> bool:
-    """Does init code keep the CPU from `new_thread` for now?
-
-    In Zephyr, init functions run in the main thread, and a thread they create
-    with no higher priority than main's cannot run until that code blocks: the
-    driver's k_thread_name_set() right after k_thread_create() always comes
-    first. zpy's threads really run in parallel, so it holds such a thread
-    back until the init entry returns or blocks.
-    """
-    if kernel.main_started.is_set():
-        return False
-    main = kernel.main_thread
-    return new_thread.prio >= (main.prio if main is not None else 0)
 
 
 def K_THREAD_DEFINE(name: str, stack_size: int, entry: Callable[..., Any], p1: Any, p2: Any,
@@ -193,47 +224,114 @@ def K_THREAD_DEFINE(name: str, stack_size: int, entry: Callable[..., Any], p1: A
 
 
 def k_thread_start(thread: k_thread) -> None:
-    kernel = current_kernel()
-    if not thread._started:
-        thread._delay = K_NO_WAIT
-        thread._start(kernel)
+    """z_sched_start: a thread created with K_FOREVER becomes ready."""
+    sched = current_kernel().sched
+    sched.entry()
+    sched.lock.acquire()
+    if thread._started or thread.thread_state & _THREAD_DEAD:
+        sched.lock.release()
+        return
+    sched.clock.abort(thread.timeout)
+    thread._started = True
+    thread.thread_state &= ~_THREAD_SLEEPING
+    sched.ready_thread_locked(thread, sched.caller_cpu())
+    sched.reschedule_locked()
 
 
 def k_thread_join(thread: k_thread, timeout: k_timeout_t) -> int:
-    """0 when `thread` has ended; -EBUSY (K_NO_WAIT), -EAGAIN (timeout), -EDEADLK (itself)."""
-    kernel = current_kernel()
+    """0 when `thread` has ended; -EBUSY (K_NO_WAIT), -EAGAIN (timeout), -EDEADLK."""
     timeout = as_timeout(timeout)
-    sched = kernel.sched
-    with sched.lock:
-        if thread._exited:
-            return 0
-        if thread is current_thread():
-            return -errno.EDEADLK
-        if timeout.ns == 0:
-            return -errno.EBUSY
-        w = sched.prepare()
-        thread._joiners.append(w)
-    rc = sched.block(w, timeout.seconds())
-    with sched.lock:
-        if w in thread._joiners:
-            thread._joiners.remove(w)
-    return rc
+    sched = current_kernel().sched
+    sched.entry()
+    me = sched.current()
+    sched.lock.acquire()
+    if thread.thread_state & _THREAD_DEAD:
+        sched.lock.release()
+        return 0
+    if timeout.no_wait:
+        sched.lock.release()
+        return -errno.EBUSY
+    if me is not None and (thread is me or thread.pended_on is me.join_queue):
+        sched.lock.release()
+        return -errno.EDEADLK
+    return sched.pend_curr_locked(thread.join_queue, timeout)
 
 
 def k_thread_abort(thread: k_thread) -> None:
-    """End `thread`. A thread that is running Python code ends at its next kernel call."""
-    if thread is current_thread():
-        raise ThreadAbort
+    """End `thread`: at once if it is not running, a running one at its next kernel entry."""
     kernel = current_kernel()
-    w = thread._waiter
-    if w is not None:
-        with kernel.sched.lock:
-            w.abort = True
-            kernel.sched.wake(w, -errno.EINTR)
+    sched = kernel.sched
+    me = current_thread()
+    in_isr = isr_cpu() is not None
+    if thread.options & K_ESSENTIAL:
+        kernel.panic(f"aborting essential thread '{thread.name or thread!r}'", me)
+        raise KernelHalt
+    if thread is me and not in_isr:
+        raise ThreadAbort
+    sched.lock.acquire()
+    if thread.thread_state & _THREAD_DEAD:
+        sched.lock.release()
+        return
+    running_on = thread.cpu
+    if running_on is not None and running_on.current is thread:
+        # running elsewhere (or interrupted by this ISR): it ends itself at its next entry
+        thread.thread_state |= _THREAD_ABORTING
+        running_on.need_resched = True
+        if in_isr or me is None:
+            sched.lock.release()
+        else:
+            sched.pend_curr_locked(thread.join_queue, K_FOREVER)
+        return
+    sched.halt_thread_locked(thread, _THREAD_DEAD, sched.caller_cpu())
+    if thread._host is not None:
+        sched.wake_host_to_unwind_locked(thread)
+    sched.reschedule_locked()
+
+
+def k_thread_suspend(thread: k_thread) -> None:
+    sched = current_kernel().sched
+    sched.entry()
+    sched.lock.acquire()
+    sched.clock.abort(thread.timeout)
+    if thread.thread_state & _THREAD_SUSPENDED:
+        sched.lock.release()
+        return
+    cpu = sched.caller_cpu()
+    me = sched.current()
+    other = thread.cpu
+    if other is not None and other.current is thread and thread is not me:
+        thread.thread_state |= _THREAD_SUSPENDING  # it stops itself at its next kernel entry
+        other.need_resched = True
+        if isr_cpu() is None and me is not None:
+            sched.pend_curr_locked(thread.halt_queue, K_FOREVER)
+        else:
+            sched.lock.release()
+        return
+    sched.halt_thread_locked(thread, _THREAD_SUSPENDED, cpu)
+    if thread is me and isr_cpu() is None:
+        sched.swap_locked(thread, cpu)
+    else:
+        sched.lock.release()
+
+
+def k_thread_resume(thread: k_thread) -> None:
+    sched = current_kernel().sched
+    sched.entry()
+    sched.lock.acquire()
+    if not thread.thread_state & _THREAD_SUSPENDED:
+        sched.lock.release()
+        return
+    thread.thread_state &= ~_THREAD_SUSPENDED
+    sched.ready_thread_locked(thread, sched.caller_cpu())
+    sched.reschedule_locked()
 
 
 def k_current_get() -> k_thread | None:
-    return current_thread()
+    return current_kernel().sched.current()
+
+
+def k_sched_current_thread_query() -> k_thread | None:
+    return k_current_get()
 
 
 def k_thread_name_set(thread: k_thread | None, name: str) -> int:
@@ -241,6 +339,7 @@ def k_thread_name_set(thread: k_thread | None, name: str) -> int:
     if thread is None:
         return -errno.EINVAL
     kernel = current_kernel()
+    kernel.sched.entry()
     limit = int(kernel.config.get("CONFIG_THREAD_MAX_NAME_LEN", 32))
     if len(name) > limit - 1:
         return -errno.EINVAL
@@ -255,11 +354,21 @@ def k_thread_name_get(thread: k_thread) -> str:
 
 
 def k_thread_priority_get(thread: k_thread) -> int:
+    current_kernel().sched.entry()
     return thread.prio
 
 
 def k_thread_priority_set(thread: k_thread, prio: int) -> None:
-    thread.prio = prio
+    """Change a thread's priority; it takes effect at once (and may switch threads)."""
+    sched = current_kernel().sched
+    sched.entry()
+    sched.lock.acquire()
+    me = sched.current()
+    need = sched.set_prio_locked(thread, prio, sched.caller_cpu())
+    if need and (sched.smp or me is None or me.sched_locked == 0):
+        sched.reschedule_locked()
+    else:
+        sched.lock.release()
 
 
 def k_thread_custom_data_set(value: Any) -> None:
@@ -278,35 +387,152 @@ def k_is_user_context() -> bool:
     return bool(t and t.user)
 
 
+def k_is_preempt_thread() -> int:
+    """1 if the calling thread is preemptible (not cooperative, scheduler not locked)."""
+    t = current_thread()
+    return int(isr_cpu() is None and t is not None and t.prio >= 0 and t.sched_locked == 0)
+
+
 def k_thread_user_mode_enter(entry: Callable[..., Any], p1: Any, p2: Any, p3: Any) -> None:
     """Drop the current thread to user mode and run entry; the thread ends when it returns."""
     t = current_thread()
     if t is not None:
         t.user = True
     entry(*_entry_args(entry, p1, p2, p3))
-    raise _ThreadExit
+    raise ThreadExit
 
 
-# -- sleeping -------------------------------------------------------------------------
+# -- the scheduler's calls ---------------------------------------------------------------------
 
 
-def _sleep(kernel: Kernel, timeout: k_timeout_t) -> int:
-    sched = kernel.sched
+def k_yield() -> None:
+    """Give the CPU to the other ready threads of the same priority."""
+    sched = current_kernel().sched
+    sched.entry()
+    t = sched.running_thread()
+    cpu = t.cpu
+    assert cpu is not None
+    sched.lock.acquire()
+    if not sched.smp or t.thread_state & _THREAD_QUEUED:
+        sched.dequeue_thread_locked(t, cpu)
+    sched.queue_thread_locked(t, cpu)
+    sched.update_cache_locked(cpu, True)
+    sched.swap_locked(t, cpu)
+
+
+def k_sched_lock() -> None:
+    """Make the current thread non-preemptible until k_sched_unlock (nests)."""
+    t = current_thread()
+    if t is not None:
+        t.sched_locked += 1
+
+
+def k_sched_unlock() -> None:
+    sched = current_kernel().sched
+    t = current_thread()
+    if t is None or t.sched_locked == 0:
+        return
+    sched.lock.acquire()
+    t.sched_locked -= 1
+    sched.update_cache_locked(sched.caller_cpu(), False)
+    if sched.smp:
+        sched.caller_cpu().need_resched = True
+    sched.reschedule_locked()
+
+
+def k_sched_time_slice_set(slice: int, prio: int) -> None:
+    """Time slices of `slice` ms for preemptible threads of priority `prio` or lower."""
+    sched = current_kernel().sched
     with sched.lock:
-        w = sched.prepare()
-    start = time.monotonic()
-    rc = sched.block(w, timeout.seconds())
-    if rc == -errno.EAGAIN:
+        sched.time_slice_set(slice, prio, sched.caller_cpu())
+
+
+def k_thread_time_slice_set(thread: k_thread, slice_ticks: int,
+                            expired: Callable[[k_thread, Any], None] | None,
+                            data: Any) -> None:
+    """CONFIG_TIMESLICE_PER_THREAD: a slice of its own for `thread`, and a callback."""
+    sched = current_kernel().sched
+    with sched.lock:
+        thread.slice_ticks = slice_ticks
+        thread.slice_expired_fn = expired
+        thread.slice_data = data
+        if thread.cpu is not None and thread.cpu.current is thread:
+            sched.reset_time_slice_locked(thread.cpu, thread)
+
+
+def k_thread_deadline_set(thread: k_thread, deadline: int) -> None:
+    """CONFIG_SCHED_DEADLINE is not modelled: accepted, no effect (see docs/kernel.md)."""
+
+
+# -- CPU masks (CONFIG_SCHED_CPU_MASK) ---------------------------------------------------------
+
+
+def _cpu_mask_mod(thread: k_thread, enable: int, disable: int) -> int:
+    sched = current_kernel().sched
+    if not current_kernel().config.get("CONFIG_SCHED_CPU_MASK"):
+        return -errno.ENOTSUP
+    with sched.lock:
+        if not prevented(thread) and not thread.thread_state & _THREAD_SLEEPING:
+            return -errno.EINVAL  # only threads that are not runnable may change it
+        thread.cpu_mask = (thread.cpu_mask | enable) & ~disable
+    return 0
+
+
+def k_thread_cpu_mask_clear(thread: k_thread) -> int:
+    return _cpu_mask_mod(thread, 0, -1)
+
+
+def k_thread_cpu_mask_enable_all(thread: k_thread) -> int:
+    return _cpu_mask_mod(thread, -1, 0)
+
+
+def k_thread_cpu_mask_enable(thread: k_thread, cpu: int) -> int:
+    return _cpu_mask_mod(thread, 1 << cpu, 0)
+
+
+def k_thread_cpu_mask_disable(thread: k_thread, cpu: int) -> int:
+    return _cpu_mask_mod(thread, 0, 1 << cpu)
+
+
+def k_thread_cpu_pin(thread: k_thread, cpu: int) -> int:
+    rc = k_thread_cpu_mask_clear(thread)
+    return k_thread_cpu_mask_enable(thread, cpu) if rc == 0 else rc
+
+
+# -- sleeping -----------------------------------------------------------------------------------
+
+
+def _tick_sleep(kernel: Kernel, timeout: k_timeout_t) -> int:
+    """z_tick_sleep: sleep; returns the ticks left when woken early (0 otherwise)."""
+    sched = kernel.sched
+    clock = sched.clock
+    ticks = timeout.to_ticks(clock.ticks_per_sec)
+    if ticks == 0 and not timeout.absolute:
+        k_yield()
         return 0
-    if timeout.forever:
-        return SYS_FOREVER_MS
-    left = timeout.ns / 1e9 - (time.monotonic() - start)
-    return max(0, int(left * 1000))
+    expected = ticks if timeout.absolute else ticks + clock.tick_get()
+    t = sched.running_thread()
+    cpu = t.cpu
+    assert cpu is not None
+    sched.lock.acquire()
+    sched.unready_thread_locked(t, cpu)
+    sched.add_timeout_locked(t.timeout, sched._thread_timeout, timeout)
+    t.thread_state |= _THREAD_SLEEPING
+    sched.swap_locked(t, cpu)
+    return max(0, expected - clock.tick_get())
 
 
 def k_sleep(timeout: k_timeout_t) -> int:
-    """Sleep; returns 0, or the ms left when k_wakeup() cut it short. Interrupts run meanwhile."""
-    return _sleep(current_kernel(), as_timeout(timeout))
+    """Sleep; returns 0, or the ms left when k_wakeup() cut it short (K_FOREVER: suspend)."""
+    timeout = as_timeout(timeout)
+    kernel = current_kernel()
+    kernel.sched.entry()
+    if timeout.forever:
+        k_thread_suspend(kernel.sched.running_thread())
+        return SYS_FOREVER_MS
+    left = _tick_sleep(kernel, timeout)
+    tps = kernel.sched.clock.ticks_per_sec
+    return -(-left * 1000 // tps)
 
 
 def k_msleep(ms: int) -> int:
@@ -315,24 +541,56 @@ def k_msleep(ms: int) -> int:
 
 def k_usleep(us: int) -> int:
     """Sleep in microseconds; returns the µs left (0 when the full time passed)."""
-    left_ms = k_sleep(K_MSEC(us / 1000))
-    return left_ms * 1000
+    kernel = current_kernel()
+    kernel.sched.entry()
+    tps = kernel.sched.clock.ticks_per_sec
+    ticks = -(-max(0, int(us)) * tps // 1_000_000)
+    left = _tick_sleep(kernel, K_TICKS(ticks))
+    return -(-left * 1_000_000 // tps)
 
 
 def k_wakeup(thread: k_thread) -> None:
-    kernel = current_kernel()
-    w = thread._waiter
-    if w is not None:
-        with kernel.sched.lock:
-            kernel.sched.wake(w, 0)
+    """End a sleep early (k_sleep then returns the time left)."""
+    sched = current_kernel().sched
+    sched.entry()
+    sched.lock.acquire()
+    if thread.thread_state & _THREAD_PENDING:
+        sched.lock.release()
+        return
+    if sched.clock.abort(thread.timeout) < 0 and thread.thread_state != _THREAD_SUSPENDED:
+        sched.lock.release()
+        return
+    thread.thread_state &= ~(_THREAD_SUSPENDED | _THREAD_SLEEPING)
+    sched.ready_thread_locked(thread, sched.caller_cpu())
+    sched.reschedule_locked()
 
 
 def k_busy_wait(usec_to_wait: int) -> None:
-    """Spin for the given microseconds without letting other kernel threads block this one."""
-    end = time.perf_counter() + usec_to_wait / 1e6
-    while time.perf_counter() < end:
-        pass
+    """Wait without giving up the CPU; interrupts are taken meanwhile. In virtual time it
+    moves the clock by exactly that much, as native_sim's does."""
+    sched = current_kernel().sched
+    sched.entry()
+    sched.busy_wait(int(usec_to_wait))
 
 
-def k_yield() -> None:
-    time.sleep(0)
+def k_thread_foreach(user_cb: Callable[[k_thread, Any], None], user_data: Any) -> None:
+    """Call user_cb(thread, user_data) for every thread that is not dead."""
+    kernel = current_kernel()
+    with kernel.sched.lock:
+        threads = kernel.all_threads()
+    for t in threads:
+        user_cb(t, user_data)
+
+
+k_thread_foreach_unlocked = k_thread_foreach
+
+
+def k_thread_stack_space_get(thread: k_thread) -> tuple[int, int]:
+    """C: int k_thread_stack_space_get(thread, size_t *unused_ptr). zpy cannot measure it."""
+    return -errno.ENOTSUP, 0
+
+
+__all__ = [
+    "K_ESSENTIAL", "K_FP_REGS", "K_USER", "K_INHERIT_PERMS", "SYS_FOREVER_MS",
+    "K_PRIO_COOP", "K_PRIO_PREEMPT", "k_thread", "k_thread_stack_t",
+]

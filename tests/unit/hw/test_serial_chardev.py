@@ -1,5 +1,5 @@
 """The ns16550 model's receive side and the -serial back ends, driven from the test thread
-(which takes the CPU's seat with cpu.halt, as an idle kernel thread would)."""
+(which polls the CPU's interrupt sources and runs their callbacks, as an idle CPU would)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from zpy.hw.cpu import CPU
 
 def settle(cpu: CPU, rounds: int = 5) -> None:
     for _ in range(rounds):
-        cpu.halt(0.02)
+        cpu.dispatch(cpu.poll(0.02))
 
 
 @pytest.fixture

@@ -148,7 +148,7 @@ def test_poll_signal_from_isr_with_result(make_image, boot):
             assert k_poll_signal_check(sig) == (0, 7)
             assert not k_is_in_isr()
             printk("isr context %s\\n", seen)
-    """)
+    """, config={"IRQ_OFFLOAD": "y"})
     assert status == 0, out
     assert out == "isr context [True]\n"
 

@@ -130,15 +130,14 @@ def SHELL_DEFINE(name: str, prompt: str, transport: ShellTransport) -> Shell:
 
 def shell_init(sh: Shell, transport_config: Any, cfg_flags: shell_backend_config_flags,
                log_backend: bool, init_log_level: int) -> int:
-    """Initialize the instance and its transport. The shell keeps the image running after
-    main() returns; its console is a terminal, so console lines end in "\\r\\n"."""
+    """Initialize the instance and its transport. Its console is a terminal, so console
+    lines end in "\\r\\n"."""
     if sh.state != 0:
         return -errno.EALREADY
     rc = sh.instance_init(cfg_flags)
     if rc != 0:
         return rc
     kernel = sh.kernel
-    kernel.keep_alive_after_main = True
     kernel.console_crlf = True
     sh.log_backend = bool(log_backend) and init_log_level > 0 \
         and bool(kernel.config.get("CONFIG_SHELL_LOG_BACKEND"))

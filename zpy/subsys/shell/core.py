@@ -16,7 +16,6 @@ shell's write lock (it prints straight to the console if the lock is taken).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Any, Protocol
 from zpy import errno
 from zpy.kernel.cformat import c_format
 from zpy.kernel.irq import k_is_in_isr
+from zpy.kernel.mutex import k_mutex, k_mutex_lock, k_mutex_unlock
 from zpy.kernel.poll import (
     K_POLL_MODE_NOTIFY_ONLY,
     K_POLL_STATE_NOT_READY,
@@ -37,8 +37,7 @@ from zpy.kernel.poll import (
     k_poll_signal_raise,
     k_poll_signal_reset,
 )
-from zpy.kernel.thread import k_msleep
-from zpy.kernel.timeout import K_FOREVER
+from zpy.kernel.timeout import K_FOREVER, K_NO_WAIT
 from zpy.subsys.shell import help as shell_help
 from zpy.subsys.shell import vt100
 from zpy.subsys.shell.entry import (
@@ -80,7 +79,6 @@ SHELL_MSG_BACKEND_NOT_ACTIVE = "WARNING: A print request was detected on not act
 
 SHELL_HEXDUMP_BYTES_IN_LINE = 16
 #: how long the shell thread lets main() run before it starts (ms)
-MAIN_FIRST_WAIT_MS = 200
 
 
 @dataclass
@@ -96,6 +94,27 @@ class shell_backend_config_flags:
 #: SHELL_DEFAULT_BACKEND_CONFIG_FLAGS
 def SHELL_DEFAULT_BACKEND_CONFIG_FLAGS() -> shell_backend_config_flags:
     return shell_backend_config_flags()
+
+
+class ShellMutex:
+    """The shell's write lock, a k_mutex as Zephyr's wr_mtx: a thread that waits for it
+    gives up its CPU (a host lock would hold the CPU while waiting)."""
+
+    def __init__(self) -> None:
+        self._mutex = k_mutex()
+
+    def acquire(self, blocking: bool = True) -> bool:
+        return k_mutex_lock(self._mutex, K_FOREVER if blocking else K_NO_WAIT) == 0
+
+    def release(self) -> None:
+        k_mutex_unlock(self._mutex)
+
+    def __enter__(self) -> ShellMutex:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 class ShellTransport(Protocol):
@@ -155,7 +174,7 @@ class Shell:
         self.col = vt100.SHELL_VT100_COLOR_BLACK
         self.bgcol = vt100.SHELL_VT100_COLOR_BLACK
         # the write mutex (wr_mtx) and the output buffer it protects
-        self._wr = threading.Lock()
+        self._wr = ShellMutex()
         self._out: list[str] = []
         self.signals = [k_poll_signal() for _ in range(4)]
         self.events = [k_poll_event(K_POLL_TYPE_SIGNAL, K_POLL_MODE_NOTIFY_ONLY, sig)
@@ -852,20 +871,6 @@ class Shell:
         self.state_set(SHELL_STATE_INITIALIZED)
         return 0
 
-    def _let_main_run_first(self) -> None:
-        """Zephyr's shell thread has the lowest application priority: main() runs until it
-        returns or blocks before the prompt appears. zpy's threads have no priorities, so the
-        shell waits for that (a short while at most)."""
-        main = self.kernel.main_thread
-        sched = self.kernel.sched
-        for _ in range(MAIN_FIRST_WAIT_MS):
-            if main is None or main._exited:
-                return
-            w = main._waiter
-            if w is not None and not w.woken and (w.in_seat or w in sched._parked):
-                return
-            k_msleep(1)
-
     def thread(self) -> None:
         """The shell thread: wait for input (or a kill), process it, repeat."""
         if self.state != SHELL_STATE_INITIALIZED or self.iface.enable(False) != 0:
@@ -874,7 +879,6 @@ class Shell:
             from zpy.subsys.logging import log_output_route
 
             log_output_route(self.kernel, self.log_output)
-        self._let_main_run_first()
         if self.config.get("CONFIG_SHELL_AUTOSTART") and self.start() != 0:
             return
         rxrdy = self.signals[SHELL_SIGNAL_RXRDY]

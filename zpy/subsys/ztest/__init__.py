@@ -438,10 +438,13 @@ def end_report() -> int:
 
 
 def ztest_main(test_main: Callable[[], Any] | None = None) -> int:
-    """ztest's main(): the app's test_main() if it has one, else run every suite."""
+    """ztest's main(): the app's test_main() if it has one, else run every suite. The report
+    ends the run (threads a test left behind do not keep it going)."""
     if test_main is not None:
         test_main()
     else:
         ztest_run_all()
         ztest_verify_all_test_suites_ran()
-    return end_report()
+    status = end_report()
+    current_kernel().halt(status)
+    return status

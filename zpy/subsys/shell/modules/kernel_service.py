@@ -17,6 +17,9 @@ from zpy.kernel import (
     k_current_get,
     k_cycle_get_32,
     k_msleep,
+    k_thread_foreach_unlocked,
+    k_thread_stack_space_get,
+    k_thread_state_str,
     k_uptime_get,
     sys_reboot,
 )
@@ -126,37 +129,27 @@ if IS_ENABLED("CONFIG_REBOOT"):
 # -- threads ---------------------------------------------------------------------------------------
 
 
-def _thread_state(t: k_thread) -> str:
-    """k_thread_state_str's words for what zpy knows of a thread."""
-    if t._exited:
-        return "dead"
-    if not t._started:
-        return "prestart"
-    w = t._waiter
+def shell_tdata_dump(thread: k_thread, sh: Shell) -> None:
+    """One thread, as Zephyr's `kernel thread list` shows it."""
     kernel = current_kernel()
-    if w is not None and not w.woken and (w.in_seat or w in kernel.sched._parked):
-        return "pending"
-    return "queued"
-
-
-def shell_tdata_dump(sh: Shell, thread: k_thread) -> None:
-    entry = thread.entry
     shell_print(sh, "%s%p %-10s", "*" if thread is k_current_get() else " ", thread,
                 thread.name or "NA")
-    shell_print(sh, "\toptions: 0x%x, priority: %d timeout: %lld", thread.options, thread.prio, 0)
-    shell_print(sh, "\tstate: %s, entry: %p", _thread_state(thread), entry)
+    with kernel.sched.lock:
+        ticks = kernel.clock.remaining(thread.timeout)
+    shell_print(sh, "\toptions: 0x%x, priority: %d timeout: %lld", thread.options, thread.prio,
+                ticks)
+    shell_print(sh, "\tstate: %s, entry: %p", k_thread_state_str(thread), thread.entry)
+    if IS_ENABLED("CONFIG_SCHED_CPU_MASK"):
+        shell_print(sh, "\tcpu_mask: 0x%x", thread.cpu_mask & 0xFFFFFFFF)
     # zpy's threads are host threads: their stack use cannot be measured
-    shell_print(sh, "Unable to determine unused stack size (%d)\n", -errno.ENOTSUP)
+    rc, _ = k_thread_stack_space_get(thread)
+    shell_print(sh, "Unable to determine unused stack size (%d)\n", rc)
 
 
 def cmd_kernel_thread_list(sh: Shell, argc: int, argv: list[str]) -> int:
     shell_print(sh, "Scheduler: %u since last call", 0)
     shell_print(sh, "Threads:")
-    kernel = current_kernel()
-    with kernel.sched.lock:
-        threads = sorted(kernel.threads, key=lambda t: (t.name, id(t)))
-    for thread in threads:
-        shell_tdata_dump(sh, thread)
+    k_thread_foreach_unlocked(shell_tdata_dump, sh)
     return 0
 
 

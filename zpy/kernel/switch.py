@@ -1,0 +1,630 @@
+"""How zpy runs Zephyr threads on host threads: switches, idling, interrupts, time.
+
+The model is native_sim's. Each Zephyr thread is carried by a host thread, and
+a host thread runs Zephyr code only while its thread is the `current` of a
+CPU; every other host thread waits on its own lock (`_go`). A context switch
+is the old host handing the CPU to the new one (releasing its lock) and then
+waiting on its own. At most CONFIG_MP_MAX_NUM_CPUS threads therefore run at
+once, one with CONFIG_SMP=n.
+
+Interrupts are taken at two kinds of moments, as on native_sim:
+
+- When a CPU idles. The host thread of a thread that blocks leaves its CPU to
+  the next ready thread, or to the idle thread when there is none; while some
+  CPU idles, one waiting host holds "the seat" and waits on the machine's
+  interrupt sources (epoll) for every idle CPU, runs the ISRs of what fires
+  right there, and takes the timer interrupt when a timeout is due. When the
+  thread it carries is what an ISR woke (the doorbell path), it simply goes on
+  running: no hand-off between host threads.
+- At kernel entry points (every zpy.kernel call, device API calls, printk and
+  LOG_*, sys_read/sys_write, irq_unlock) of a running thread: a CPU that
+  another thread must preempt switches there, and every POLL_EVERY entries a
+  busy machine looks at its interrupt sources and the clock.
+
+So Python code between two kernel calls runs atomically, as native_sim's code
+between interrupts does; with one CPU, a run is deterministic.
+
+Time (zpy.kernel.sys_clock) is real, or virtual: then it moves only when every
+CPU idles (it jumps to the next timeout) or a thread busy-waits.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from zpy import errno
+from zpy.hw.cpu import CPU, Events
+from zpy.kernel.context import _isr_cpu, _thread, enter_thread
+from zpy.kernel.sched import (
+    _THREAD_ABORTING,
+    _THREAD_DEAD,
+    _THREAD_PENDING,
+    _THREAD_QUEUED,
+    _THREAD_SLEEPING,
+    _THREAD_SUSPENDED,
+    _THREAD_SUSPENDING,
+    Cpu,
+    KernelHalt,
+    SchedPolicy,
+    ThreadAbort,
+    WaitQ,
+    prevented,
+)
+from zpy.kernel.sys_clock import SysClock, Timeout
+from zpy.kernel.timeout import K_FOREVER, k_timeout_t
+
+if TYPE_CHECKING:
+    from zpy.kernel.kernel import Kernel
+    from zpy.kernel.thread import k_thread
+
+#: Kernel entries between two looks at the interrupt sources while no CPU idles.
+POLL_EVERY = 32
+
+
+class ThreadExit(BaseException):
+    """Ends the current thread quietly (k_thread_user_mode_enter's entry returned)."""
+
+
+class Scheduler(SchedPolicy):
+    """One kernel's scheduler: the policy of SchedPolicy, run on host threads."""
+
+    def __init__(self, kernel: Kernel, config: dict[str, Any], clock: SysClock,
+                 hw: CPU) -> None:
+        super().__init__(config, clock)
+        self.kernel = kernel
+        self.hw = hw
+        #: the host thread (by its Zephyr thread) that waits for interrupts for the idle CPUs
+        self.seat: k_thread | None = None
+        #: threads whose host waits on its `_go` lock, in the order they parked
+        self._parked: dict[k_thread, None] = {}
+        self.halted = False
+        self._countdown = POLL_EVERY
+        #: called (without the lock) when no thread can ever run again
+        self.on_stall: Callable[[], None] = lambda: None
+        self._seat_free = threading.Condition(self.lock)
+
+    # -- who is calling ------------------------------------------------------------------------
+
+    def caller_cpu(self) -> Cpu:
+        """The CPU the calling code runs on (CPU 0 for code outside threads)."""
+        cpu = _isr_cpu.get()
+        if cpu is not None:
+            return cpu
+        t = _thread.get()
+        if t is not None and t.cpu is not None:
+            return t.cpu
+        return self.cpus[0]
+
+    def current(self) -> k_thread | None:
+        """k_current_get(): the thread running here (an interrupted or idle one in ISRs)."""
+        cpu = _isr_cpu.get()
+        if cpu is not None:
+            return cpu.current
+        return _thread.get()
+
+    def running_thread(self) -> k_thread:
+        """The calling thread, which must be running (blocking calls need one)."""
+        t = _thread.get()
+        if t is None or t.cpu is None or t.cpu.current is not t or _isr_cpu.get() is not None:
+            if _isr_cpu.get() is not None:
+                raise RuntimeError("a blocking kernel call in an ISR (use K_NO_WAIT there)")
+            raise RuntimeError("a blocking kernel call outside any thread (before the kernel "
+                               "starts threads, or from host code)")
+        return t
+
+    # -- kernel entry points ---------------------------------------------------------------------
+
+    def entry(self) -> None:
+        """A kernel entry point: take pending interrupts, switch if this CPU must."""
+        t = _thread.get()
+        if t is None:
+            return
+        cpu = t.cpu
+        if cpu is None or cpu.current is not t:
+            return
+        self._countdown -= 1
+        if cpu.need_resched or self._countdown <= 0:
+            self._entry_slow(t, cpu)
+
+    def _entry_slow(self, t: k_thread, cpu: Cpu) -> None:
+        if self.halted:
+            raise KernelHalt
+        if t.thread_state & _THREAD_ABORTING:
+            raise ThreadAbort
+        if _isr_cpu.get() is not None or t.irq_locks:
+            return
+        if t.thread_state & _THREAD_SUSPENDING:
+            self.lock.acquire()
+            self.halt_thread_locked(t, _THREAD_SUSPENDED, cpu)
+            self.swap_locked(t, cpu)
+            return
+        if self._countdown <= 0:
+            self._countdown = POLL_EVERY
+            self.poll_interrupts(t, cpu)
+        if cpu.need_resched:
+            self.lock.acquire()
+            self._resched_locked(t, cpu)
+
+    def _resched_locked(self, t: k_thread, cpu: Cpu) -> None:
+        """Switch to what `cpu` should run now, if that is not `t` (lock released)."""
+        cpu.need_resched = False
+        new = self.next_up_locked(cpu) if self.smp else cpu.cache
+        if new is t:
+            self.lock.release()
+            return
+        self._switch_locked(cpu, new)
+        self._wait_for_cpu(t)
+        self._after_resume(t)
+
+    def reschedule_locked(self) -> None:
+        """z_reschedule: the calling thread gives way if it should (lock released)."""
+        t = _thread.get()
+        if t is None or t.cpu is None or t.cpu.current is not t or t.irq_locks \
+                or _isr_cpu.get() is not None:
+            self.lock.release()
+            return
+        cpu = t.cpu
+        if self.smp:
+            cpu.swap_ok = False
+            prios = self.runq._prios
+            if not prevented(t) and (not prios or prios[0] >= t.prio) \
+                    and cpu.metairq_preempted is None:
+                cpu.need_resched = False
+                self.lock.release()  # nothing of higher priority: next_up would keep `t`
+                return
+        elif cpu.cache is t:
+            self.lock.release()
+            return
+        self._resched_locked(t, cpu)
+
+    def reschedule(self) -> None:
+        self.lock.acquire()
+        self.reschedule_locked()
+
+    # -- blocking ----------------------------------------------------------------------------------
+
+    def swap_locked(self, t: k_thread, cpu: Cpu) -> int:
+        """z_swap: run what should run next on `cpu`; return `t`'s swap_retval once `t` runs
+        again (lock released)."""
+        new = self.next_up_locked(cpu) if self.smp else cpu.cache
+        if new is t:
+            self.lock.release()
+        else:
+            self._switch_locked(cpu, new)
+            self._wait_for_cpu(t)
+        self._after_resume(t)
+        return t.swap_retval
+
+    def pend_curr_locked(self, wait_q: WaitQ | None, timeout: k_timeout_t) -> int:
+        """z_pend_curr: block the calling thread on `wait_q` until a waker readies it (its
+        return value) or the timeout passes (-EAGAIN). Lock held on entry, released on return."""
+        try:
+            t = self.running_thread()
+        except RuntimeError:
+            self.lock.release()
+            raise
+        cpu = t.cpu
+        assert cpu is not None
+        self.unready_thread_locked(t, cpu)
+        t.thread_state |= _THREAD_PENDING
+        if wait_q is not None:
+            t.pended_on = wait_q
+            wait_q.add(t)
+        t.swap_retval = -errno.EAGAIN
+        t.swap_data = None
+        if not timeout.forever:
+            self.add_timeout_locked(t.timeout, self._thread_timeout, timeout)
+        return self.swap_locked(t, cpu)
+
+    def unpend_thread_no_timeout_locked(self, t: k_thread) -> None:
+        if t.pended_on is not None:
+            t.pended_on.remove(t)
+            t.pended_on = None
+        t.thread_state &= ~_THREAD_PENDING
+
+    def wake_locked(self, wait_q: WaitQ, retval: int = 0, data: object = None) -> k_thread | None:
+        """z_sched_wake: ready the best waiter with `retval` (and `data`); None if none."""
+        t = wait_q.best()
+        if t is None:
+            return None
+        t.swap_retval = retval
+        t.swap_data = data
+        self.unpend_thread_no_timeout_locked(t)
+        self.clock.abort(t.timeout)
+        self.ready_thread_locked(t, self.caller_cpu())
+        return t
+
+    def wake_thread_locked(self, t: k_thread, retval: int) -> bool:
+        """Ready a thread pended without a wait queue (k_poll); False if it is not pending."""
+        if not t.thread_state & _THREAD_PENDING:
+            return False
+        t.swap_retval = retval
+        self.unpend_thread_no_timeout_locked(t)
+        self.clock.abort(t.timeout)
+        self.ready_thread_locked(t, self.caller_cpu())
+        return True
+
+    def unpend_all_locked(self, wait_q: WaitQ, retval: int = 0) -> bool:
+        """Ready every waiter with `retval`; True if there was one."""
+        woke = False
+        while self.wake_locked(wait_q, retval) is not None:
+            woke = True
+        return woke
+
+    def _thread_timeout(self, to: Timeout) -> None:
+        """A pended or sleeping thread's timeout ran out (z_sched_wake_thread)."""
+        t: k_thread = to.owner  # type: ignore[assignment]
+        with self.lock:
+            if t.thread_state & (_THREAD_DEAD | _THREAD_ABORTING):
+                return
+            self.unpend_thread_no_timeout_locked(t)
+            t._started = True
+            t.thread_state &= ~_THREAD_SLEEPING
+            self.ready_thread_locked(t, self.caller_cpu())
+
+    def add_timeout_locked(self, to: Timeout, fn: Callable[[Timeout], None],
+                           timeout: k_timeout_t) -> None:
+        """Arm a timeout; the host waiting for interrupts recomputes its wait if this one
+        comes first."""
+        first = self.clock.next_deadline()
+        self.clock.add(to, fn, timeout)
+        if self.seat is not None and self.seat is not _thread.get() \
+                and (first is None or to.deadline < first):
+            self.hw.kick()
+
+    # -- halting threads -----------------------------------------------------------------------------
+
+    def halt_thread_locked(self, t: k_thread, new_state: int, cpu: Cpu) -> None:
+        """halt_thread: make `t` dead or suspended (it is not running anywhere else)."""
+        if t.thread_state & new_state:
+            return
+        t.thread_state |= new_state
+        if t.thread_state & _THREAD_QUEUED:
+            self.dequeue_thread_locked(t, cpu)
+        if new_state == _THREAD_DEAD:
+            self.unpend_thread_no_timeout_locked(t)
+            self.clock.abort(t.timeout)
+            self.unpend_all_locked(t.join_queue, 0)
+            self.threads.pop(t, None)
+        self.unpend_all_locked(t.halt_queue, 0)
+        self.update_cache_locked(cpu, True)
+        t.thread_state &= ~(_THREAD_ABORTING | _THREAD_SUSPENDING)
+
+    def wake_host_to_unwind_locked(self, t: k_thread) -> None:
+        """A dead thread's host, waiting somewhere, must unwind its Python stack."""
+        if self.seat is t and _thread.get() is not t:
+            self.hw.kick()
+        else:
+            self._wake_host_locked(t)
+
+    # -- switching host threads -----------------------------------------------------------------------
+
+    def _switch_locked(self, cpu: Cpu, new: k_thread) -> None:
+        """Make `new` the current thread of `cpu`, and start or wake its host."""
+        old = cpu.current
+        if old is new:
+            return
+        if self.smp:
+            if old.thread_state & _THREAD_QUEUED and old is not cpu.idle_thread:
+                self.runq.add(old)  # z_requeue_current: a preempted thread goes back, last
+            self._update_metairq_preempt(cpu, new)
+            cpu.swap_ok = False
+        cpu.current = new
+        if old is not cpu.idle_thread:
+            old.cpu = None
+        new.cpu = cpu
+        cpu.need_resched = False
+        if not self.smp:
+            cpu.cache = new
+        self.reset_time_slice_locked(cpu, new)
+        if new is cpu.idle_thread:
+            if self.seat is not None and self.seat is not _thread.get():
+                self.hw.kick()  # the seat's holder may now advance time or end the run
+        else:
+            self._resume_host_locked(new)
+
+    def _resume_host_locked(self, t: k_thread) -> None:
+        if t._host is None:
+            host = threading.Thread(target=self._host_main, args=(t,), daemon=True,
+                                    name=f"zpy:{t.name or 'thread'}")
+            t._host = host
+            host.start()
+        elif self.seat is t:
+            if _thread.get() is not t:
+                self.hw.kick()
+        else:
+            self._wake_host_locked(t)
+
+    def _wake_host_locked(self, t: k_thread) -> None:
+        if t._parked and not t._signaled:
+            t._signaled = True
+            t._go.release()
+
+    def _idle_cpu_locked(self) -> Cpu | None:
+        for cpu in self.cpus:
+            if cpu.online and cpu.current is cpu.idle_thread:
+                return cpu
+        return None
+
+    def _all_idle_locked(self) -> bool:
+        return all(cpu.current is cpu.idle_thread for cpu in self.cpus if cpu.online)
+
+    def wake_idle_locked(self) -> None:
+        for cpu in self.cpus:
+            if cpu.online and cpu.current is cpu.idle_thread and not cpu.in_isr:
+                new = self.next_up_locked(cpu) if self.smp else cpu.cache
+                if new is not cpu.idle_thread:
+                    self._switch_locked(cpu, new)
+
+    def _wait_for_cpu(self, t: k_thread) -> None:
+        """Wait until `t` is the current thread of a CPU again (lock held on entry, released
+        on return). Meanwhile the host takes interrupts for idle CPUs if nobody else does."""
+        while True:
+            cpu = t.cpu
+            if cpu is not None and cpu.current is t:
+                if self.seat is t:
+                    self._leave_seat_locked()
+                self.lock.release()
+                return
+            if self.halted:
+                self._leave_seat_if(t)
+                self.lock.release()
+                raise KernelHalt
+            if t.thread_state & _THREAD_DEAD:
+                self._leave_seat_if(t)
+                self.lock.release()
+                raise ThreadAbort
+            if self._hold_seat_locked(t):
+                self.lock.release()
+                self._idle_round(t)
+                self.lock.acquire()
+                continue
+            self._park_locked(t)
+
+    def _after_resume(self, t: k_thread) -> None:
+        if self.halted:
+            raise KernelHalt
+        if t.thread_state & (_THREAD_ABORTING | _THREAD_DEAD):
+            raise ThreadAbort
+
+    def _park_locked(self, t: k_thread) -> None:
+        """Wait on the host's own lock until a waker signals it (lock held around)."""
+        self._parked[t] = None
+        t._parked = True
+        self.lock.release()
+        t._go.acquire()
+        self.lock.acquire()
+        t._parked = False
+        t._signaled = False
+        self._parked.pop(t, None)
+
+    def _hold_seat_locked(self, t: k_thread) -> bool:
+        """Should `t`'s host wait for interrupts now? Takes or gives up the seat."""
+        if self._idle_cpu_locked() is None:
+            self._leave_seat_if(t)
+            return False
+        if self.seat is None:
+            self.seat = t
+        return self.seat is t
+
+    def _leave_seat_if(self, t: k_thread) -> None:
+        if self.seat is t:
+            self._leave_seat_locked()
+
+    def _leave_seat_locked(self) -> None:
+        """Give up the seat; if a CPU still idles, a parked host takes it over."""
+        self.seat = None
+        self._seat_free.notify_all()
+        if self._idle_cpu_locked() is not None:
+            for p in self._parked:
+                if not p._signaled:
+                    self._wake_host_locked(p)
+                    break
+
+    # -- a thread's host ------------------------------------------------------------------------
+
+    def _host_main(self, t: k_thread) -> None:
+        enter_thread(self.kernel, t)
+        try:
+            self._after_resume(t)
+            if t.entry is not None:
+                t.entry(*t.args)
+        except (KernelHalt, ThreadAbort, ThreadExit):
+            pass
+        except BaseException as e:  # an exception escaped the thread: a fatal error, as in C
+            self.kernel.fatal_error(e, t)
+        finally:
+            self.thread_exit(t)
+
+    def thread_exit(self, t: k_thread) -> None:
+        """The thread's entry returned (or it was aborted): it is dead; its CPU goes on."""
+        if self.halted:
+            return
+        from zpy.kernel.thread import K_ESSENTIAL
+
+        if t.options & K_ESSENTIAL and not t.thread_state & _THREAD_DEAD:
+            self.kernel.panic(f"essential thread '{t.name or t!r}' exited", t)
+            return
+        self.lock.acquire()
+        cpu = t.cpu
+        if not t.thread_state & _THREAD_DEAD:
+            self.halt_thread_locked(t, _THREAD_DEAD, cpu or self.cpus[0])
+        if cpu is not None and cpu.current is t:
+            self._switch_locked(cpu, self.next_up_locked(cpu) if self.smp else cpu.cache)
+        self._linger_locked(t)
+
+    def _linger_locked(self, t: k_thread) -> None:
+        """A dead thread's host keeps taking interrupts for idle CPUs until another host
+        can (lock released)."""
+        while not self.halted and self._hold_seat_locked(t):
+            parked = next((p for p in self._parked if not p._signaled), None)
+            if parked is not None:
+                self._leave_seat_locked()
+                break
+            self.lock.release()
+            self._idle_round(t)
+            self.lock.acquire()
+        self.lock.release()
+
+    # -- interrupts ----------------------------------------------------------------------------------
+
+    def _idle_round(self, holder: k_thread) -> None:
+        """One wait for interrupts on behalf of the idle CPUs (the seat held, no lock)."""
+        clock = self.clock
+        stalled = False
+        if clock.virtual:
+            events = self.hw.poll(0)
+            if not events:
+                wait = True
+                with self.lock:
+                    if self._all_idle_locked():
+                        deadline = clock.next_deadline()
+                        if deadline is not None:
+                            clock.advance_to_tick(deadline)
+                            wait = False
+                        elif self._stalled_locked():
+                            wait, stalled = False, True
+                if stalled:
+                    self.on_stall()
+                    return
+                if wait:
+                    events = self.hw.poll(None)
+        else:
+            with self.lock:
+                deadline = clock.next_deadline()
+                stalled = deadline is None and self._all_idle_locked() and self._stalled_locked()
+            if stalled:
+                self.on_stall()
+                return
+            timeout = None
+            if deadline is not None:
+                timeout = max(0.0, (clock.tick_ns(deadline) - clock.now_ns()) / 1e9)
+            events = self.hw.poll(timeout)
+        cpu = self._isr_target()
+        self._take_interrupts(cpu, events)
+        with self.lock:
+            self.wake_idle_locked()
+
+    def _isr_target(self) -> Cpu:
+        with self.lock:
+            return self._idle_cpu_locked() or self.cpus[0]
+
+    def _stalled_locked(self) -> bool:
+        """Every CPU idles and no timeout is armed: can anything ever run again?"""
+        if self.runq:
+            return False
+        return not self.threads or not self.hw.has_wake_sources()
+
+    def _take_interrupts(self, cpu: Cpu, events: Events) -> None:
+        """Run the ISRs of `events` and the timer's, on `cpu`, in ISR context."""
+        if not events and not self._timer_due():
+            return
+        token = _isr_cpu.set(cpu)
+        cpu.in_isr += 1
+        try:
+            if events:
+                self.hw.dispatch(events)
+            self.announce()
+        finally:
+            cpu.in_isr -= 1
+            _isr_cpu.reset(token)
+
+    def _timer_due(self) -> bool:
+        with self.lock:
+            deadline = self.clock.next_deadline()
+        return deadline is not None and deadline <= self.clock.tick_get()
+
+    def poll_interrupts(self, t: k_thread, cpu: Cpu) -> None:
+        """A busy CPU's look at its interrupt sources (when no idle CPU does it)."""
+        with self.lock:
+            if self.seat is not None:
+                return
+            self.seat = t
+        try:
+            self._take_interrupts(cpu, self.hw.poll(0))
+        finally:
+            with self.lock:
+                self._leave_seat_locked()
+
+    def announce(self) -> None:
+        """sys_clock_announce: run the expired timeouts, then time slices (in ISR context)."""
+        clock = self.clock
+        now = clock.tick_get()
+        while True:
+            with self.lock:
+                to = clock.pop_expired(now)
+            if to is None:
+                break
+            assert to.fn is not None
+            to.fn(to)
+        if self.timeslicing:
+            with self.lock:
+                for cpu in self.cpus:
+                    if cpu.slice_expired:
+                        self.time_slice_locked(cpu)
+
+    def isr_enter(self) -> tuple[object, Cpu] | None:
+        """Enter ISR context for an interrupt raised now; None if already in one."""
+        if _isr_cpu.get() is not None:
+            return None
+        t = _thread.get()
+        if t is not None and t.cpu is not None and t.cpu.current is t:
+            cpu = t.cpu
+        else:
+            cpu = self._isr_target()
+        cpu.in_isr += 1
+        return _isr_cpu.set(cpu), cpu
+
+    def isr_exit(self, entered: tuple[object, Cpu]) -> None:
+        token, cpu = entered
+        cpu.in_isr -= 1
+        _isr_cpu.reset(token)  # type: ignore[arg-type]
+
+    # -- time -------------------------------------------------------------------------------------
+
+    def busy_wait(self, usec: int) -> None:
+        """k_busy_wait: interrupts are taken meanwhile; simulated time moves by `usec`."""
+        if usec <= 0:
+            return
+        clock = self.clock
+        end = clock.now_ns() + usec * 1000
+        t = _thread.get()
+        while not self.halted:
+            now = clock.now_ns()
+            if now >= end:
+                break
+            with self.lock:
+                deadline = clock.next_deadline()
+            due = end if deadline is None else min(end, clock.tick_ns(deadline))
+            if clock.virtual:
+                clock.advance_ns(max(0, due - now))
+            else:
+                time.sleep(max(0, due - now) / 1e9)
+            cpu = t.cpu if t is not None and t.cpu is not None else self.cpus[0]
+            if _isr_cpu.get() is None:
+                self._take_interrupts(cpu, self.hw.poll(0) if self.seat is None else [])
+            self.entry()
+
+    # -- stopping -----------------------------------------------------------------------------------
+
+    def halt_all(self) -> None:
+        """The image stops: every host thread unwinds (KernelHalt) where it waits or runs."""
+        with self.lock:
+            self.halted = True
+            self._countdown = 0
+            for cpu in self.cpus:
+                cpu.need_resched = True
+            for t in list(self._parked):
+                self._wake_host_locked(t)
+        self.hw.kick()
+
+    def wait_seat_free(self, timeout: float) -> bool:
+        """After halt_all(): wait for the host waiting on the interrupt sources to leave."""
+        with self._seat_free:
+            return self._seat_free.wait_for(lambda: self.seat is None, timeout)
+
+
+__all__ = ["Scheduler", "ThreadExit", "K_FOREVER", "_THREAD_SUSPENDED", "POLL_EVERY"]
