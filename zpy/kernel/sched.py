@@ -191,7 +191,8 @@ class SchedPolicy:
         self.num_metairq = int(config.get("CONFIG_NUM_METAIRQ_PRIORITIES", 0))
         self.prio_ceiling = int(config.get("CONFIG_PRIORITY_CEILING", -127))
         self.timeslicing = bool(config.get("CONFIG_TIMESLICING"))
-        self.slice_ticks = 0
+        slice_ms = int(config.get("CONFIG_TIMESLICE_SIZE", 0))
+        self.slice_ticks = -(-slice_ms * clock.ticks_per_sec // 1000)
         self.slice_max_prio = int(config.get("CONFIG_TIMESLICE_PRIORITY", 0))
         self.cpus: list[Cpu] = []
         self.runq = RunQueue()

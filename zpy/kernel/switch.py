@@ -467,6 +467,7 @@ class Scheduler(SchedPolicy):
             self.lock.release()
             self._idle_round(t)
             self.lock.acquire()
+        self._leave_seat_if(t)
         self.lock.release()
 
     # -- interrupts ----------------------------------------------------------------------------------

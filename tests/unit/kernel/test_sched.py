@@ -1,0 +1,337 @@
+"""The scheduler's rules, each shown by the order in which threads print.
+
+Every image here runs in virtual time (CONFIG_TEST) on one CPU unless a test
+says otherwise, so each run is deterministic and no test waits real time.
+"""
+
+from __future__ import annotations
+
+import time
+
+ONE_CPU = {"BOOT_BANNER": "n", "TEST": "y", "SYS_CLOCK_TICKS_PER_SEC": "100",
+           "TIMESLICING": "y", "NUM_COOP_PRIORITIES": "16", "NUM_PREEMPT_PRIORITIES": "15"}
+TWO_CPUS = dict(ONE_CPU, SMP="y", MP_MAX_NUM_CPUS="2")
+
+HEADER = """
+from zpy.kernel import *
+
+def spawn(entry, prio, *args, delay=K_NO_WAIT):
+    t = k_thread()
+    k_thread_create(t, None, 0, entry, *(list(args) + [None] * (3 - len(args))), prio, 0, delay)
+    return t
+"""
+
+
+def run(make_image, boot, src, config=None, timeout=20):
+    cfg = dict(ONE_CPU)
+    cfg.update(config or {})
+    rt, console = boot(make_image(HEADER + src, config=cfg))
+    status = rt.wait(timeout)
+    return status, console.text()
+
+
+def test_highest_priority_first_and_fifo_among_equals(make_image, boot):
+    status, out = run(make_image, boot, """
+def worker(name):
+    printk("%s\\n", name)
+
+def main():
+    k_thread_priority_set(k_current_get(), -1)   # cooperative: nothing runs until we sleep
+    spawn(worker, 5, "low")
+    spawn(worker, 3, "mid-1")
+    spawn(worker, 3, "mid-2")
+    spawn(worker, -3, "coop")
+    printk("main sleeps\\n")
+    k_msleep(10)
+    return 0
+""")
+    assert status == 0, out
+    assert out == "main sleeps\ncoop\nmid-1\nmid-2\nlow\n"
+
+
+def test_a_higher_priority_thread_preempts_at_once_but_not_a_cooperative_one(make_image, boot):
+    status, out = run(make_image, boot, """
+def worker(name):
+    printk("%s runs\\n", name)
+
+def main():
+    k_thread_priority_set(k_current_get(), 5)
+    spawn(worker, 2, "high")
+    printk("preemptible main goes on\\n")
+    k_thread_priority_set(k_current_get(), -2)
+    spawn(worker, -5, "higher coop")
+    printk("cooperative main goes on\\n")
+    k_yield()
+    printk("main after yield\\n")
+    return 0
+""")
+    assert status == 0, out
+    assert out == ("high runs\npreemptible main goes on\ncooperative main goes on\n"
+                   "higher coop runs\nmain after yield\n")
+
+
+def test_yield_rotates_equal_priorities(make_image, boot):
+    status, out = run(make_image, boot, """
+def worker(name):
+    for i in range(3):
+        printk("%s%d ", name, i)
+        k_yield()
+
+def main():
+    spawn(worker, 4, "a")
+    spawn(worker, 4, "b")
+    k_msleep(100)
+    printk("\\n")
+    return 0
+""")
+    assert status == 0, out
+    assert out == "a0 b0 a1 b1 a2 b2 \n"
+
+
+def test_sched_lock_defers_preemption_until_unlock(make_image, boot):
+    status, out = run(make_image, boot, """
+def worker():
+    printk("high\\n")
+
+def main():
+    k_thread_priority_set(k_current_get(), 5)
+    k_sched_lock()
+    spawn(worker, 1)
+    printk("locked\\n")
+    k_sched_unlock()
+    printk("unlocked\\n")
+    return 0
+""")
+    assert status == 0, out
+    assert out == "locked\nhigh\nunlocked\n"
+
+
+def test_lowering_own_priority_switches_at_once(make_image, boot):
+    status, out = run(make_image, boot, """
+def worker():
+    printk("worker at %d\\n", k_thread_priority_get(k_current_get()))
+
+def main():
+    k_thread_priority_set(k_current_get(), -1)
+    spawn(worker, 3)
+    printk("before\\n")
+    k_thread_priority_set(k_current_get(), 7)
+    printk("after, main at %d\\n", k_thread_priority_get(k_current_get()))
+    return 0
+""")
+    assert status == 0, out
+    assert out == "before\nworker at 3\nafter, main at 7\n"
+
+
+def test_time_slices_rotate_busy_threads_of_equal_priority(make_image, boot):
+    status, out = run(make_image, boot, """
+def busy(name):
+    for i in range(3):
+        k_busy_wait(15000)   # 15 ms, in slices of 10 ms
+        printk("%s%d@%d ", name, i, k_uptime_get())
+
+def main():
+    k_sched_time_slice_set(10, 0)
+    k_thread_priority_set(k_current_get(), 9)
+    k_sched_lock()
+    spawn(busy, 5, "a")
+    spawn(busy, 5, "b")
+    k_sched_unlock()
+    printk("\\n")
+    return 0
+""")
+    assert status == 0, out
+    # a slice is one tick (10 ms): a and b take turns, each waiting 15 ms of its own time
+    assert out.split() == ["a0@20", "b0@30", "a1@40", "b1@50", "a2@60", "b2@60"], out
+
+
+def test_suspend_resume_and_sleep_forever(make_image, boot):
+    status, out = run(make_image, boot, """
+def worker():
+    printk("worker runs\\n")
+
+def forever():
+    printk("k_sleep returned %d\\n", k_sleep(K_FOREVER))
+
+def main():
+    t = spawn(worker, 7)          # lower priority: ready, waiting for the CPU
+    k_thread_suspend(t)
+    printk("state %s\\n", k_thread_state_str(t))
+    k_msleep(10)                   # the worker would run now, were it not suspended
+    printk("main woke\\n")
+    k_thread_resume(t)
+    printk("resumed, state %s\\n", k_thread_state_str(t))
+    k_msleep(10)
+    f = spawn(forever, -1)
+    printk("state %s\\n", k_thread_state_str(f))
+    k_wakeup(f)
+    return 0
+""")
+    assert status == 0, out
+    assert out == ("state suspended\nmain woke\nresumed, state queued\nworker runs\n"
+                   "state suspended\nk_sleep returned -1\n"), out
+
+
+def test_mutex_priority_inheritance_and_ceiling(make_image, boot):
+    status, out = run(make_image, boot, """
+m = k_mutex()
+k_mutex_init(m)
+
+def owner():
+    k_mutex_lock(m, K_FOREVER)
+    k_msleep(10)
+    printk("owner boosted to %d\\n", k_thread_priority_get(k_current_get()))
+    k_mutex_unlock(m)
+    printk("owner back to %d\\n", k_thread_priority_get(k_current_get()))
+
+def waiter():
+    printk("waiter takes: %d\\n", k_mutex_lock(m, K_FOREVER))
+    k_mutex_unlock(m)
+
+def main():
+    spawn(owner, 10)
+    k_msleep(1)
+    spawn(waiter, 2)
+    k_msleep(100)
+    return 0
+""")
+    assert status == 0, out
+    assert out == "owner boosted to 2\nwaiter takes: 0\nowner back to 10\n"
+
+
+def test_main_returning_ends_only_main(make_image, boot):
+    status, out = run(make_image, boot, """
+def worker():
+    k_msleep(50)
+    printk("worker still runs at %d ms\\n", k_uptime_get())
+
+def main():
+    spawn(worker, 5)
+    printk("main returns\\n")
+    return 3
+""")
+    assert status == 3, out
+    assert out == "main returns\nworker still runs at 60 ms\n"
+
+
+def test_virtual_time_does_not_wait_and_is_deterministic(make_image, boot):
+    src = """
+def main():
+    for i in range(5):
+        k_sleep(K_SECONDS(2))
+        printk("%d at %d ms, %d ticks\\n", i, k_uptime_get(), k_uptime_ticks())
+    return 0
+"""
+    start = time.monotonic()
+    first = run(make_image, boot, src)
+    second = run(make_image, boot, src)
+    assert time.monotonic() - start < 5  # ten simulated seconds, twice
+    assert first == second
+    assert first[1].splitlines()[-1] == "4 at 10050 ms, 1005 ticks"
+
+
+def test_timeouts_count_in_ticks_rounding_up(make_image, boot):
+    status, out = run(make_image, boot, """
+def main():
+    k_msleep(10)            # tick boundary: 1 tick + the partial one
+    printk("%d ", k_uptime_get())
+    k_msleep(1)             # rounds up to a tick
+    printk("%d ", k_uptime_get())
+    k_sleep(K_TICKS(3))
+    printk("%d ", k_uptime_get())
+    k_usleep(1)
+    printk("%d\\n", k_uptime_get())
+    return 0
+""")
+    assert status == 0, out
+    assert out == "20 40 80 100\n"
+
+
+def test_sleep_returns_time_left_when_woken(make_image, boot):
+    status, out = run(make_image, boot, """
+def sleeper(main_thread):
+    printk("left %d\\n", k_msleep(1000))
+
+def main():
+    t = spawn(sleeper, -1, k_current_get())
+    k_msleep(300)
+    k_wakeup(t)
+    k_msleep(10)
+    return 0
+""")
+    assert status == 0, out
+    assert out == "left 690\n"  # 100 ticks from tick 0, woken at tick 31
+
+
+def test_an_isr_readied_thread_preempts_at_the_next_kernel_entry(make_image, boot):
+    status, out = run(make_image, boot, """
+sem = k_sem()
+k_sem_init(sem, 0, 1)
+
+def isr(arg):
+    k_sem_give(sem)
+    printk("isr gave\\n")
+
+def high():
+    k_sem_take(sem, K_FOREVER)
+    printk("high woke\\n")
+
+def main():
+    k_thread_priority_set(k_current_get(), 5)
+    spawn(high, 1)
+    irq_offload(isr, None)
+    printk("main after the interrupt\\n")
+    return 0
+""", config={"IRQ_OFFLOAD": "y"})
+    assert status == 0, out
+    assert out == "isr gave\nhigh woke\nmain after the interrupt\n"
+
+
+def test_an_essential_thread_that_returns_is_a_fatal_error(make_image, boot):
+    status, out = run(make_image, boot, """
+def worker():
+    printk("bye\\n")
+
+def main():
+    t = k_thread()
+    k_thread_create(t, None, 0, worker, None, None, None, 3, K_ESSENTIAL, K_NO_WAIT)
+    k_msleep(10)
+    return 0
+""")
+    assert status == 1, out
+    assert out.startswith("bye\n>>> ZEPHYR FATAL ERROR 4: Kernel panic on CPU 0\n"), out
+
+
+def test_a_run_ends_when_every_thread_waits_for_ever(make_image, boot):
+    status, out = run(make_image, boot, """
+sem = k_sem()
+k_sem_init(sem, 0, 1)
+
+def main():
+    printk("waiting\\n")
+    k_sem_take(sem, K_FOREVER)
+    return 0
+""")
+    assert status == 0
+    assert out == "waiting\n"
+
+
+def test_two_cpus_run_two_threads_at_once(make_image, boot):
+    status, out = run(make_image, boot, """
+flags = [0, 0]
+
+def spinner(me, other):
+    flags[me] = 1
+    while not flags[other]:
+        k_busy_wait(100)   # no slicing, no sleeping: only a second CPU lets the other run
+    printk("spinner %d saw the other\\n", me)
+
+def main():
+    k_thread_priority_set(k_current_get(), 9)
+    spawn(spinner, 5, 0, 1)
+    spawn(spinner, 5, 1, 0)
+    k_msleep(100)
+    return 0
+""", config=TWO_CPUS, timeout=20)
+    assert status == 0, out
+    assert sorted(out.splitlines()) == ["spinner 0 saw the other", "spinner 1 saw the other"]
