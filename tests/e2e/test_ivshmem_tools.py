@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from tests.interop.qtest import QTest, qemu_binary
-from zpy.ivshmem.client import (
+from zpy.ivshmem_host.client import (
     PeerConnection,
     PeerEvent,
     PeerLeft,
@@ -34,7 +34,7 @@ from zpy.ivshmem.client import (
     ServerGone,
     read_eventfd,
 )
-from zpy.ivshmem.shm import SHM_DIR
+from zpy.ivshmem_host.shm import SHM_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 10.0

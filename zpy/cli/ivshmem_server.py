@@ -1,4 +1,4 @@
-"""`zpy ivshmem-server`: QEMU's ivshmem-server command line on zpy.ivshmem.server.
+"""`zpy ivshmem-server`: QEMU's ivshmem-server command line on zpy.ivshmem_host.server.
 
 The short options are QEMU's (-v -F -p -S -M -m -l -n, and -h), with the same
 defaults, so a script written for QEMU's contrib server works unchanged. Long
@@ -24,21 +24,21 @@ from typing import Any
 
 from zpy.cli.command import ZpyCommand
 from zpy.errors import MachineError, ZpyError
-from zpy.ivshmem.peer_server import PeerServer
-from zpy.ivshmem.protocol import (
+from zpy.ivshmem_host.peer_server import PeerServer
+from zpy.ivshmem_host.protocol import (
     DEFAULT_SHM_NAME,
     DEFAULT_SHM_SIZE,
     DEFAULT_SOCKET_PATH,
     DEFAULT_VECTORS,
     MAX_VECTORS,
 )
-from zpy.ivshmem.server import (
+from zpy.ivshmem_host.server import (
     DEFAULT_MAX_QUEUED,
     DEFAULT_STALL_TIMEOUT,
     check_vectors,
 )
-from zpy.ivshmem.server import IvshmemServer as Server
-from zpy.ivshmem.shm import check_shm_size, format_size, parse_size
+from zpy.ivshmem_host.server import IvshmemServer as Server
+from zpy.ivshmem_host.shm import check_shm_size, format_size, parse_size
 
 DEFAULT_PID_FILE = "/var/run/ivshmem-server.pid"
 

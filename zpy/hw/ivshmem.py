@@ -45,7 +45,7 @@ OWN_VECTORS_TIMEOUT = 1.0
 
 
 class PeerLink(Protocol):
-    """What the device needs from its connection to an ivshmem server (zpy.ivshmem.client)."""
+    """What the device needs from its connection to an ivshmem server (zpy.ivshmem_host.client)."""
 
     own_id: int | None
     shm_fd: int | None
@@ -153,7 +153,7 @@ class IvshmemV1:
 
     def _server_readable(self, fd: int) -> None:
         assert self.link is not None
-        from zpy.ivshmem.client import OwnVector, ProtocolFault, ServerGone
+        from zpy.ivshmem_host.client import OwnVector, ProtocolFault, ServerGone
 
         for event in self.link.handle_readable():
             if isinstance(event, OwnVector):

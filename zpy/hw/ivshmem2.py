@@ -36,9 +36,9 @@ from zpy.hw.machine import Machine
 from zpy.hw.memory import MemoryBackend, is_power_of_2
 from zpy.hw.msix import Msix
 from zpy.hw.pci import PciFunction
-from zpy.ivshmem.events import OwnVector, PeerLeft, ProtocolFault, ServerGone
-from zpy.ivshmem.v2.client import V2PeerConnection
-from zpy.ivshmem.v2.layout import V2Layout
+from zpy.ivshmem_host.events import OwnVector, PeerLeft, ProtocolFault, ServerGone
+from zpy.ivshmem_host.v2.client import V2PeerConnection
+from zpy.ivshmem_host.v2.layout import V2Layout
 
 IVSHMEM2_VENDOR_ID = 0x110A
 IVSHMEM2_DEVICE_ID = 0x4106
@@ -264,8 +264,8 @@ class _Registers:
 def plug_ivshmem2(machine: Machine, opt: Any, name: str, chardevs: dict[str, Any]) -> None:
     """`-device ivshmem,chardev=ID[,msi=off]`: the ivshmem2 RFC device on a v2 server."""
     from zpy.hw.plug import SERVER_SETUP_TIMEOUT, server_socket, unreachable
-    from zpy.ivshmem.client import ServerUnreachable
-    from zpy.ivshmem.v2.client import V2PeerConnection
+    from zpy.ivshmem_host.client import ServerUnreachable
+    from zpy.ivshmem_host.v2.client import V2PeerConnection
 
     path = server_socket(opt, chardevs)
     try:

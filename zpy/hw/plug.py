@@ -221,7 +221,7 @@ def unreachable(path: str, error: BaseException, start_hint: str) -> MachineErro
 def _plug_doorbell(machine: Machine, opt: QemuOption, name: str,
                    chardevs: dict[str, QemuOption]) -> None:
     from zpy.hw.ivshmem import IvshmemV1
-    from zpy.ivshmem.client import PeerConnection, ServerUnreachable
+    from zpy.ivshmem_host.client import PeerConnection, ServerUnreachable
 
     path = server_socket(opt, chardevs)
     try:
