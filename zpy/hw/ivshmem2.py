@@ -32,6 +32,7 @@ from functools import partial
 from typing import Any
 
 from zpy.errors import MachineError
+from zpy.hw.bus import dword_read, dword_write
 from zpy.hw.machine import Machine
 from zpy.hw.memory import MemoryBackend, is_power_of_2
 from zpy.hw.msix import Msix
@@ -251,13 +252,18 @@ class Ivshmem2:
 
 
 class _Registers:
+    """BAR0: 32-bit registers with the RFC device's access rules (those of ivshmem v1)."""
+
     def __init__(self, dev: Ivshmem2) -> None:
         self._dev = dev
 
     def read(self, offset: int, size: int) -> int:
-        return self._dev.read_reg(offset & 0xFFC)
+        return dword_read(self._dev.read_reg, offset, size)
 
     def write(self, offset: int, size: int, value: int) -> None:
+        dword_write(self._write32, offset, size, value)
+
+    def _write32(self, offset: int, value: int) -> None:
         self._dev.write_reg(offset & 0xFFC, value)
 
 
