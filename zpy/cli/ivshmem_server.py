@@ -38,7 +38,7 @@ from zpy.ivshmem_host.server import (
     check_vectors,
 )
 from zpy.ivshmem_host.server import IvshmemServer as Server
-from zpy.ivshmem_host.shm import check_shm_size, format_size, parse_size
+from zpy.ivshmem_host.shm import check_shm_name, check_shm_size, format_size, parse_size
 
 DEFAULT_PID_FILE = "/var/run/ivshmem-server.pid"
 
@@ -180,6 +180,8 @@ class ServerCommand(ZpyCommand):
     def common_server_options(self, args: argparse.Namespace,
                               logger: logging.Logger) -> dict[str, Any]:
         """The library options every server takes, from the common flags (--mode checked)."""
+        if args.shm_name is not None:
+            check_shm_name(args.shm_name)  # '' too: it is not the default name
         mode = None
         if args.mode is not None:
             try:
@@ -188,7 +190,7 @@ class ServerCommand(ZpyCommand):
                 raise MachineError(f"invalid mode '{args.mode}': expected octal permission "
                                    "bits such as 0660") from None
         return {
-            "shm_name": args.shm_name or DEFAULT_SHM_NAME,
+            "shm_name": DEFAULT_SHM_NAME if args.shm_name is None else args.shm_name,
             "shm_dir": args.shm_dir,
             "mode": mode,
             "unlink_shm": args.unlink_shm,
