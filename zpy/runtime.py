@@ -25,9 +25,11 @@ from zpy.build import dtmodel, manifest
 from zpy.build.dotconfig import load_dotconfig
 from zpy.build.dtmodel import DeviceTree
 from zpy.build.manifest import ImageManifest, ImageModule
+from zpy.build.outputs import check_image, rebuild_hint
 from zpy.errors import BootError, LinkError, ZpyError
 from zpy.hw.chardev import Chardev, open_serial
 from zpy.hw.machine import Machine
+from zpy.hw.plug import plug_devices
 from zpy.kernel.kernel import Kernel
 
 _image_ids = itertools.count(1)
@@ -65,9 +67,14 @@ class Runtime:
         if not manifest_path.is_file():
             raise BootError(f"no image in {self.build_dir} (missing {manifest_path})",
                             hint=f"build one first: zpy build -b qemu_x86_64 -d {self.build_dir} APP")
-        self.manifest = ImageManifest.load(manifest_path)
-        self.config = load_dotconfig(zephyr / ".config")
-        self.devicetree = DeviceTree.load(self.build_dir / dtmodel.RELPATH)
+        try:
+            self.manifest = ImageManifest.load(manifest_path)
+            check_image(self.build_dir, self.manifest)
+            self.config = load_dotconfig(zephyr / ".config")
+            self.devicetree = DeviceTree.load(self.build_dir / dtmodel.RELPATH)
+        except ZpyError as e:  # a broken output: say how to rebuild this folder
+            e.hint = rebuild_hint(self.build_dir)
+            raise
         self.machine = self._build_machine(machine_args or [], console_out, serial)
         self.kernel = Kernel(self.config, self.devicetree, self.machine)
         self.machine.serial.on_input_eof = self._console_eof
@@ -100,12 +107,6 @@ class Runtime:
             if chardev is not None:
                 chardev.close()
             raise
-        try:
-            from zpy.hw.plug import plug_devices
-        except ImportError:  # no device models yet on this machine
-            if machine_args:
-                raise BootError(f"unknown machine options: {' '.join(machine_args)}") from None
-            return machine
         try:
             plug_devices(machine, self.config, machine_args)
         except BaseException:
