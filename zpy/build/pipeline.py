@@ -113,6 +113,9 @@ def build(
     if pristine not in PRISTINE:
         raise BuildError(f"invalid pristine mode '{pristine}' (expected auto, always or never)")
     root = Path(build_dir).expanduser().resolve()
+    if root.exists() and not root.is_dir():
+        raise BuildError(f"build folder {root} is a file, not a folder",
+                         hint="use -d to choose another build folder")
     paths = BuildPaths(root)
     try:
         info = BuildInfo.load(paths)
