@@ -27,6 +27,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BYTECODE)
 	$(PY) -m ruff check zpy tests bench samples
+	$(PY) -m mypy zpy
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) -m zpy twister -T samples -T tests -p qemu_x86_64 -O build/twister-out
 

@@ -30,8 +30,8 @@ import threading
 import time
 from pathlib import Path
 
-from zpy.ivshmem.client import PeerConnection, read_eventfd
-from zpy.ivshmem.server import IvshmemServer
+from zpy.ivshmem_host.client import PeerConnection, read_eventfd
+from zpy.ivshmem_host.server import IvshmemServer
 
 PEERS = 128
 VECTORS = 2

@@ -53,6 +53,11 @@ class BuildError(ZpyError):
     """Everything else the build front end rejects (boards, app folders, -D options)."""
 
 
+class OutputError(ZpyError):
+    """A build output (image.json, .config, the devicetree model, build_info.json) that is
+    missing, unreadable or not what zpy wrote: the build folder needs a pristine rebuild."""
+
+
 class BootError(ZpyError):
     """A build that cannot be booted: missing outputs, no main(), bad machine options."""
 

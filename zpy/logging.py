@@ -21,4 +21,23 @@ from zpy.subsys.logging import (
     log_strdup,
 )
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    "LOG_DBG",
+    "LOG_ERR",
+    "LOG_HEXDUMP_DBG",
+    "LOG_HEXDUMP_ERR",
+    "LOG_HEXDUMP_INF",
+    "LOG_HEXDUMP_WRN",
+    "LOG_INF",
+    "LOG_LEVEL_DBG",
+    "LOG_LEVEL_ERR",
+    "LOG_LEVEL_INF",
+    "LOG_LEVEL_NONE",
+    "LOG_LEVEL_WRN",
+    "LOG_MODULE_DECLARE",
+    "LOG_MODULE_REGISTER",
+    "LOG_PANIC",
+    "LOG_WRN",
+    "log_filter_set",
+    "log_strdup",
+]

@@ -26,9 +26,11 @@ from zpy.build import dtmodel, manifest
 from zpy.build.dotconfig import load_dotconfig
 from zpy.build.dtmodel import DeviceTree
 from zpy.build.manifest import ImageManifest, ImageModule
+from zpy.build.outputs import check_image, rebuild_hint
 from zpy.errors import BootError, LinkError, ZpyError
 from zpy.hw.chardev import Chardev, open_serial
 from zpy.hw.machine import Machine
+from zpy.hw.plug import plug_devices
 from zpy.kernel.kernel import Kernel
 
 _image_ids = itertools.count(1)
@@ -66,9 +68,14 @@ class Runtime:
         if not manifest_path.is_file():
             raise BootError(f"no image in {self.build_dir} (missing {manifest_path})",
                             hint=f"build one first: zpy build -b qemu_x86_64 -d {self.build_dir} APP")
-        self.manifest = ImageManifest.load(manifest_path)
-        self.config = load_dotconfig(zephyr / ".config")
-        self.devicetree = DeviceTree.load(self.build_dir / dtmodel.RELPATH)
+        try:
+            self.manifest = ImageManifest.load(manifest_path)
+            check_image(self.build_dir, self.manifest)
+            self.config = load_dotconfig(zephyr / ".config")
+            self.devicetree = DeviceTree.load(self.build_dir / dtmodel.RELPATH)
+        except ZpyError as e:  # a broken output: say how to rebuild this folder
+            e.hint = rebuild_hint(self.build_dir)
+            raise
         self.machine = self._build_machine(machine_args or [], console_out, serial)
         self.kernel = Kernel(self.config, self.devicetree, self.machine, real_time)
         self.machine.serial.on_input_eof = self._console_eof
@@ -103,12 +110,6 @@ class Runtime:
             raise
         if isinstance(serial, str) and serial != "stdio":
             machine.outside_sources.append(f"the console on {serial}")
-        try:
-            from zpy.hw.plug import plug_devices
-        except ImportError:  # no device models yet on this machine
-            if machine_args:
-                raise BootError(f"unknown machine options: {' '.join(machine_args)}") from None
-            return machine
         try:
             plug_devices(machine, self.config, machine_args)
         except BaseException:

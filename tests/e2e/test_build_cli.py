@@ -261,8 +261,6 @@ def test_run_target(tmp_path: Path) -> None:
     (app / "src/main.py").write_text(
         "from zpy.kernel import printk\n\n\ndef main():\n    printk(\"Hello from zpy build\\n\")\n")
     done = zpy("build", "-b", BOARD, "-d", tmp_path / "b", "-t", "run", app)
-    if "zpy run is not available yet" in done.stderr:
-        pytest.skip("zpy run is not there yet")
     done.ok()
     assert "Hello from zpy build" in done.stdout
 
@@ -318,3 +316,14 @@ def test_menuconfig_edit_is_kept(app: Path, tmp_path: Path) -> None:
     autoconf = (build / "zephyr/include/generated/zephyr/autoconf.h").read_text()
     assert "#define CONFIG_EVENTS 1\n" in autoconf
     assert zpy("build", "-d", build).ok().stdout.endswith("is up to date: no work to do.\n")
+
+
+def test_pcie_device_without_ids_is_warned_about(tmp_path: Path) -> None:
+    overlay = ("/ {\n\tivshmem {\n\t\tivshmem0: ivshmem {\n"
+               "\t\t\tcompatible = \"qemu,ivshmem\";\n\t\t\tstatus = \"okay\";\n"
+               "\t\t};\n\t};\n};\n")
+    app = write_app(tmp_path / "app", {"app.overlay": overlay},
+                    prj="CONFIG_PCIE=y\nCONFIG_VIRTUALIZATION=y\nCONFIG_IVSHMEM=y\n")
+    done = zpy("build", "-b", BOARD, "-d", tmp_path / "b", app).ok()
+    assert (f"{app / 'app.overlay'}:3: warning: /ivshmem/ivshmem (qemu,ivshmem) has no "
+            "vendor-id or device-id: it matches the first PCI function found") in done.stderr

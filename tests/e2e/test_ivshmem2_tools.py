@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 
 from zpy.errors import ProtocolError
-from zpy.ivshmem.client import PeerConnection, read_eventfd
-from zpy.ivshmem.events import PeerLeft, ServerGone
-from zpy.ivshmem.shm import SHM_DIR
-from zpy.ivshmem.v2.client import V2PeerConnection
+from zpy.ivshmem_host.client import PeerConnection, read_eventfd
+from zpy.ivshmem_host.events import PeerLeft, ServerGone
+from zpy.ivshmem_host.shm import SHM_DIR
+from zpy.ivshmem_host.v2.client import V2PeerConnection
 
 from .test_ivshmem_tools import TIMEOUT, ServerProcess, pump, zpy_cmd
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from zpy.ivshmem.client import PeerConnection
-from zpy.ivshmem.protocol import send_message
+from zpy.ivshmem_host.client import PeerConnection
+from zpy.ivshmem_host.protocol import send_message
 
 from .runner import build, wait_for_path, zpy, zpy_cmd
 

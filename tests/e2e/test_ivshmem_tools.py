@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from tests.interop.qtest import QTest, qemu_binary
-from zpy.ivshmem.client import (
+from zpy.ivshmem_host.client import (
     PeerConnection,
     PeerEvent,
     PeerLeft,
@@ -34,7 +34,7 @@ from zpy.ivshmem.client import (
     ServerGone,
     read_eventfd,
 )
-from zpy.ivshmem.shm import SHM_DIR
+from zpy.ivshmem_host.shm import SHM_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 10.0
@@ -161,6 +161,16 @@ def test_verbose_needs_foreground(tmp: Path) -> None:
         1, ["error: cannot use verbose in daemon mode", f"hint: {TRY_HELP}"])
 
 
+@pytest.mark.parametrize("command", ["ivshmem-server", "ivshmem2-server"])
+def test_empty_shm_name_is_refused_not_defaulted(tmp: Path, command: str) -> None:
+    done = subprocess.run(zpy_cmd(command, "-F", "-S", str(tmp / "s"), "-M", ""),
+                          capture_output=True, text=True, timeout=TIMEOUT)
+    assert (done.returncode, done.stdout, done.stderr.splitlines()) == (1, "", [
+        "error: invalid shared memory name '': a POSIX shm name is one path component",
+        "hint: use -m DIR to put the shared memory in a directory",
+        f"Try 'zpy {command} -h' for more information."])
+
+
 def test_help_lists_qemus_flags() -> None:
     done = subprocess.run(zpy_cmd("ivshmem-server", "-h"), capture_output=True, text=True,
                           timeout=TIMEOUT)
@@ -252,6 +262,46 @@ def test_sigkilled_server_peers_keep_ringing_and_a_new_server_starts(
     start_server(servers, tmp / "s", "-m", str(tmp), "-v")
     _, err = servers[-1].stop()
     assert f"removing stale socket {tmp / 's'} (its server is gone)" in err
+
+
+def refused_resize(tmp: Path, shm_name: str, size: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(zpy_cmd("ivshmem-server", "-F", "-S", str(tmp / "second"), "-M",
+                                  shm_name, "-l", size), capture_output=True, text=True,
+                          timeout=TIMEOUT)
+
+
+def test_a_live_servers_shared_memory_is_never_resized(tmp: Path, servers: list[ServerProcess],
+                                                        shm_name: str) -> None:
+    first = start_server(servers, tmp / "s", "-M", shm_name, "-l", "1M", "-n", "1")
+    with PeerConnection.open(tmp / "s") as peer:
+        assert peer.shm_fd is not None
+        mem = mmap.mmap(peer.shm_fd, 1 << 20)
+        done = refused_resize(tmp, shm_name, "64K")
+        assert (done.returncode, done.stdout, done.stderr.splitlines()) == (1, "", [
+            f"error: shared memory {SHM_DIR / shm_name} is 1M and in use by a live ivshmem "
+            "server or its peers: refusing to resize it to 64K",
+            "hint: share it with -l 1M, or give this server another name with -M (or a "
+            "directory with -m)"])
+        assert os.stat(SHM_DIR / shm_name).st_size == 1 << 20
+        mem[(1 << 20) - 1] = 7  # the last byte is still there: no SIGBUS
+        first.stop(signal.SIGKILL)  # its peer keeps the object (and the lock) alive
+        assert refused_resize(tmp, shm_name, "2M").returncode == 1
+        mem.close()
+    sharing = start_server(servers, tmp / "s2", "-M", shm_name, "-l", "1M")  # same size: shared
+    assert "(1M)" in sharing.summary
+
+
+def test_shared_memory_mapped_by_another_process_is_not_resized(tmp: Path,
+                                                                 shm_name: str) -> None:
+    path = SHM_DIR / shm_name
+    path.write_bytes(bytes(1 << 16))
+    with open(path, "r+b") as f, mmap.mmap(f.fileno(), 1 << 16):
+        done = refused_resize(tmp, shm_name, "4K")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == (
+        f"error: shared memory {path} is 64K and in use by process {os.getpid()}: refusing to "
+        "resize it to 4K")
+    assert path.stat().st_size == 1 << 16
 
 
 def test_daemon_mode_writes_pid_file_and_stops_on_sigterm(tmp: Path) -> None:

@@ -75,7 +75,63 @@ def test_bad_machine_option_is_one_line(tmp_path):
     build("samples/hello_world", tmp_path / "b")
     done = zpy("run", "-d", str(tmp_path / "b"), "-device", "e1000")
     assert done.returncode == 1
-    assert done.stderr == "error: 'e1000' is not a valid device model name\n"
+    assert done.stderr == "error: -device e1000: 'e1000' is not a valid device model name\n"
+
+
+MEM = "memory-backend-file,id=m,mem-path={shm},size=1M,share=on"
+#: options QEMU refuses, and its words (zpy used to ignore most of them)
+QEMU_REFUSES = {
+    "unknown object type": (["-object", "nosuch,id=x"],
+                            "-object nosuch,id=x: Parameter 'qom-type' does not accept value "
+                            "'nosuch'"),
+    "unknown object parameter": (["-object", MEM + ",bogus=1"],
+                                 "-object " + MEM + ",bogus=1: Invalid parameter 'bogus'"),
+    "unknown device property": (["-object", MEM, "-device", "ivshmem-plain,memdev=m,bogus=2"],
+                                "-device ivshmem-plain,memdev=m,bogus=2: Property "
+                                "'ivshmem-plain.bogus' not found"),
+    "doorbell property": (["-chardev", "socket,path=/tmp/x,id=c", "-device",
+                           "ivshmem-doorbell,chardev=c,bogus"],
+                          "-device ivshmem-doorbell,chardev=c,bogus: Property "
+                          "'ivshmem-doorbell.bogus' not found"),
+    "unknown device without -nodefaults": (["-device", "nosuchdev"],
+                                           "-device nosuchdev: 'nosuchdev' is not a valid "
+                                           "device model name"),
+    "chardev id twice": (["-chardev", "socket,path=/tmp/a,id=c", "-chardev",
+                          "socket,path=/tmp/b,id=c"],
+                         "-chardev socket,path=/tmp/b,id=c: Duplicate ID 'c' for chardev"),
+    "object id twice": (["-object", MEM, "-object", MEM],
+                        "-object " + MEM + ": Duplicate ID 'm' for object"),
+    "unknown chardev type": (["-chardev", "nosuch,id=c"],
+                             "-chardev nosuch,id=c: 'nosuch' is not a valid char driver name"),
+    "memory of size 0": (["-object", MEM.replace("1M", "0"), "-device", "ivshmem-plain,memdev=m"],
+                         "property 'size' of memory-backend-file doesn't take value '0'"),
+}
+
+
+@pytest.fixture(scope="module")
+def hello(tmp_path_factory):
+    out = tmp_path_factory.mktemp("hello") / "b"
+    build("samples/hello_world", out)
+    return out
+
+
+@pytest.mark.parametrize("case", QEMU_REFUSES)
+def test_machine_options_qemu_refuses(hello, tmp_path, case):
+    args, message = QEMU_REFUSES[case]
+    shm = tmp_path / "shm"
+    done = zpy("run", "-d", str(hello), *[a.format(shm=shm) for a in args])
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1, "", f"error: {message.format(shm=shm)}\n")
+
+
+def test_two_devices_on_one_chardev(hello, tmp_path):
+    with ivshmem_server(tmp_path, vectors=2) as (sock, _):
+        done = zpy("run", "-d", str(hello), "-chardev", f"socket,path={sock},id=c",
+                   "-device", "ivshmem-doorbell,chardev=c,vectors=2",
+                   "-device", "ivshmem-doorbell,chardev=c,vectors=2")
+    assert (done.returncode, done.stderr) == (
+        1, "error: -device ivshmem-doorbell,chardev=c,vectors=2: Property "
+           "'ivshmem-doorbell.chardev' can't take value 'c': Device 'c' is in use\n")
 
 
 def test_plain_ztest_suite_on_a_memory_file(tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import select
+import signal
 import socket
 import subprocess
 import threading
@@ -465,6 +466,20 @@ def test_ivshmem_doorbell_disabled_on_a_plain_build(builds, vms, tmp_path):
     for line in ("ivshmem int_peer 1 0", "ivshmem get_notified 0"):
         assert con.command(line) == f"{line}\nCONFIG_IVSHMEM_DOORBELL is not enabled\n{PROMPT}"
     assert con.command("retval").split("\n")[1] == "0"
+
+
+def test_shared_memory_shrunk_under_the_vm_is_a_reported_bus_error(builds, vms, tmp_path):
+    shm = tmp_path / "shm"
+    con = start(vms, builds["plain"], "-object",
+                f"memory-backend-file,size=4K,share=on,mem-path={shm},id=hostmem")
+    os.truncate(shm, 0)  # another process shrinks the object the VM maps
+    con.type("ivshmem dump 0 16\r")
+    proc = vms[-1].proc
+    assert proc.wait(TIMEOUT) == -signal.SIGBUS
+    assert proc.stderr is not None
+    lines = proc.stderr.read().decode().splitlines()
+    assert lines[0] == "Fatal Python error: Bus error"
+    assert any("virt_ivshmem_shell.py" in line and "cmd_ivshmem_dump" in line for line in lines)
 
 
 def test_ivshmem_device_not_ready(builds, vms):

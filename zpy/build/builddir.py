@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zpy.build.outputs import broken, read_json_object, require
 from zpy.build.paths import BuildPaths
 from zpy.errors import BuildError
 
@@ -73,13 +74,21 @@ class BuildInfo:
 
     @classmethod
     def load(cls, paths: BuildPaths) -> BuildInfo | None:
-        try:
-            data = json.loads(paths.build_info.read_text())
-            if data.get("format") != FORMAT:
-                return None
-            return cls(**data)
-        except (OSError, ValueError, TypeError):
+        """The last build's memory; None if there is none (or an older zpy wrote it). One
+        that cannot be read or lacks what zpy writes is an OutputError: guessing would build
+        another app (the current folder) into the folder."""
+        path = paths.build_info
+        if not path.exists():
             return None
+        data = read_json_object(path)
+        if data.get("format") != FORMAT:
+            return None
+        require(data, path, {"app": str, "board": str, "zpy_version": str, "settings": list,
+                             "files": dict, "folders": dict, "complete": bool})
+        try:
+            return cls(**data)
+        except TypeError as e:
+            raise broken(path, f"not what zpy writes ({e})") from None
 
     def save(self, paths: BuildPaths) -> None:
         paths.build_info.parent.mkdir(parents=True, exist_ok=True)

@@ -55,7 +55,7 @@ def load_edt(dts_pre: Path, bindings_dirs: list[Path],
     dirs = [str(d) for d in bindings_dirs]
     with _edtlib_warnings(lambda msg: warn(_warning_line(msg, located))):
         try:
-            return edtlib.EDT(
+            edt = edtlib.EDT(
                 str(dts_pre),
                 dirs,
                 warn_reg_unit_address_mismatch=True,
@@ -69,6 +69,43 @@ def load_edt(dts_pre: Path, bindings_dirs: list[Path],
             raise DTSError(f"cannot read {e.filename}: {e.strerror}") from None
         except Exception as e:  # edtlib 0.0.2 trips over some malformed bindings
             raise _malformed_binding(bindings_dirs, e) from None
+    _check_chosen(edt, located)
+    _check_pcie_ids(edt, warn, located)
+    return edt
+
+
+def _check_chosen(edt: edtlib.EDT, located: Callable[[], DTSSourceMap]) -> None:
+    """A /chosen path that names no node: edtlib drops it without a word."""
+    try:
+        chosen = edt._dt.get_node("/chosen")
+    except dtlib.DTError:
+        return
+    for name, prop in chosen.props.items():
+        if name in edt.chosen_nodes or prop.type != dtlib.Type.STRING:
+            continue
+        loc = located().prop("/chosen", name)
+        raise DTSError(f"/chosen: {name} = \"{prop.to_string()}\" names no node (check "
+                       "the path, or use a label reference such as &uart0)",
+                       loc.filename if loc else None, loc.lineno if loc else None)
+
+
+def _check_pcie_ids(edt: edtlib.EDT, warn: Callable[[str], None],
+                    located: Callable[[], DTSSourceMap]) -> None:
+    """A PCIe device node without vendor-id and device-id matches any function on the bus
+    (the host bridge first): say so at build time rather than leave a device not ready."""
+    for node in edt.nodes:
+        binding = getattr(node, "_binding", None)  # edtlib 0.0.2 has no public accessor
+        if node.status != "okay" or binding is None:
+            continue
+        if not {"vendor-id", "device-id"} <= set(binding.prop2specs) or \
+                {"vendor-id", "device-id"} & set(node.props):
+            continue
+        loc = located().node(node.path)
+        prefix = f"{loc.filename}:{loc.lineno}: " if loc else ""
+        warn(f"{prefix}warning: {node.path} ({node.matching_compat}) has no vendor-id or "
+             "device-id: it matches the first PCI function found, whatever it is (give the "
+             "device's IDs, e.g. vendor-id = <0x1af4>; device-id = <0x1110>; for QEMU's "
+             "ivshmem)")
 
 
 # -- the plain model ----------------------------------------------------------------------

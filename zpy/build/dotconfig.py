@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from zpy.build.outputs import REBUILD_HINT, read_text
 from zpy.errors import ConfigError
 
 _LINE = re.compile(r"^(CONFIG_[A-Za-z0-9_]+)=(.*)$")
@@ -32,16 +33,14 @@ def parse_value(raw: str, filename: str = "<string>", lineno: int = 0) -> int | 
 
 def load_dotconfig(path: Path) -> dict[str, int | str]:
     values: dict[str, int | str] = {}
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            m = _LINE.match(line)
-            if m:
-                name, raw = m.groups()
-                if raw != "n":
-                    values[name] = parse_value(raw, str(path), lineno)
-                continue
-            if not line or line.startswith("#"):
-                continue
-            raise ConfigError(f"malformed line: {line!r}", str(path), lineno)
+    for lineno, line in enumerate(read_text(Path(path)).splitlines(), 1):
+        m = _LINE.match(line)
+        if m:
+            name, raw = m.groups()
+            if raw != "n":
+                values[name] = parse_value(raw, str(path), lineno)
+            continue
+        if not line or line.startswith("#"):
+            continue
+        raise ConfigError(f"malformed line: {line!r}", str(path), lineno, hint=REBUILD_HINT)
     return values

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zpy.build.outputs import broken, read_json_object, require
+
 #: Where the model lives inside a build directory.
 RELPATH = Path("zephyr/include/generated/zephyr/devicetree_generated.json")
 
@@ -135,4 +137,11 @@ class DeviceTree:
 
     @classmethod
     def load(cls, path: Path) -> DeviceTree:
-        return cls.from_json(json.loads(Path(path).read_text()))
+        path = Path(path)
+        data = read_json_object(path)
+        require(data, path, {"nodes": list, "chosen": dict, "aliases": dict, "compat2okay": dict})
+        try:
+            return cls.from_json(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise broken(path, f"not the devicetree zpy writes ({type(e).__name__}: {e})") \
+                from None

@@ -87,7 +87,8 @@ class CppRun:
         _, stderr = self.proc.communicate()
         if self.proc.returncode != 0:
             raise _cpp_error(stderr, self.proc.returncode)
-        self.output.write_text(_strip_markers(self.raw.read_text(), str(self.empty_file)))
+        text = _decode(self.raw.read_bytes())
+        self.output.write_text(_strip_markers(text, str(self.empty_file)))
         self.raw.unlink()
         deps = [p for p in parse_deps(self.deps_file.read_text()) if p != self.empty_file]
         return Preprocessed(self.output, deps)
@@ -108,6 +109,23 @@ def _cpp_error(stderr: str, returncode: int) -> DTSError:
             return DTSError(m.group(3), filename=m.group(1), lineno=int(m.group(2)))
     first = next((ln for ln in stderr.splitlines() if ln.strip()), f"exit status {returncode}")
     return DTSError(f"C preprocessor failed: {first}")
+
+
+def _decode(data: bytes) -> str:
+    """cpp's output as text; a byte that is not UTF-8 is a DTSError at the source line it came
+    from (the line markers above it say which file and line)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        lines = data[: e.start].split(b"\n")
+        bad = len(lines) - 1  # the output line holding the byte
+        for i in range(bad - 1, -1, -1):
+            m = _LINEMARKER.match(lines[i].decode("utf-8", "replace"))
+            if m:
+                raise DTSError(f"not UTF-8 text (byte 0x{data[e.start]:02x})", m.group(2),
+                               int(m.group(1)) + bad - i - 1) from None
+        raise DTSError(f"the devicetree sources are not UTF-8 text (byte "
+                       f"0x{data[e.start]:02x})") from None
 
 
 def _strip_markers(text: str, empty_file: str) -> str:

@@ -9,9 +9,11 @@ BUILD/zephyr/image.json.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from zpy.build.outputs import broken, read_json_object, require
 
 #: Where the manifest lives inside a build directory.
 RELPATH = Path("zephyr/image.json")
@@ -49,10 +51,30 @@ class ImageManifest:
         d["app_sources"] = [ImageModule(**m) for m in d.get("app_sources", [])]
         return cls(**d)
 
+    @classmethod
+    def checked(cls, d: dict[str, Any], path: Path) -> ImageManifest:
+        """from_json() of what a file held: each key zpy writes, with its type."""
+        require(d, path, {"board": str, "board_dir": str, "app_dir": str, "zephyr_base": str,
+                          "modules": list, "app_sources": list, "settings": dict})
+        for key in ("modules", "app_sources"):
+            for i, entry in enumerate(d[key]):
+                what = f"{key}[{i}]"
+                if not isinstance(entry, dict):
+                    raise broken(path, f"{what} is a {type(entry).__name__}, not an object")
+                require(entry, path, {"name": str, "path": str,
+                                      "condition": (str, type(None))}, what)
+                if set(entry) - {"name", "path", "condition"}:
+                    raise broken(path, f"{what} has unknown keys "
+                                       f"{sorted(set(entry) - {'name', 'path', 'condition'})}")
+        if set(d) - {f.name for f in fields(cls)}:
+            raise broken(path, f"unknown keys {sorted(set(d) - {f.name for f in fields(cls)})}")
+        return cls.from_json(d)
+
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_json(), indent=1) + "\n")
 
     @classmethod
     def load(cls, path: Path) -> ImageManifest:
-        return cls.from_json(json.loads(Path(path).read_text()))
+        path = Path(path)
+        return cls.checked(read_json_object(path), path)

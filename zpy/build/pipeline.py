@@ -29,7 +29,7 @@ from zpy.build.manifest import ImageManifest
 from zpy.build.options import BuildOptions, parse_cmake_args
 from zpy.build.paths import BuildPaths, zephyr_base
 from zpy.build.sources import image_modules
-from zpy.errors import BuildError
+from zpy.errors import BuildError, OutputError
 
 Log = Callable[[str], None]
 
@@ -113,8 +113,17 @@ def build(
     if pristine not in PRISTINE:
         raise BuildError(f"invalid pristine mode '{pristine}' (expected auto, always or never)")
     root = Path(build_dir).expanduser().resolve()
+    if root.exists() and not root.is_dir():
+        raise BuildError(f"build folder {root} is a file, not a folder",
+                         hint="use -d to choose another build folder")
     paths = BuildPaths(root)
-    info = BuildInfo.load(paths)
+    try:
+        info = BuildInfo.load(paths)
+    except OutputError as e:
+        if pristine != "always":
+            e.hint = f"rebuild it: zpy build -p always -b BOARD -d {build_dir} APP"
+            raise
+        info = None  # about to be wiped
     options = parse_cmake_args(cmake_args)
     app_dir = Path(app) if app is not None else Path(info.app) if info else Path.cwd()
     the_app = find_app(app_dir)

@@ -70,11 +70,7 @@ class Build(ZpyCommand):
 
 def run_build_dir(build_dir: Path) -> int:
     """`-t run`: hand the build to `zpy run` (imported only when asked for)."""
-    try:
-        from zpy.cli.run import run_build_dir as run
-    except ImportError as e:
-        if e.name != "zpy.cli.run":
-            raise
-        raise BuildError("zpy run is not available yet") from None
+    from zpy.cli.run import run_build_dir as run
+
     status = run(build_dir)
     return 0 if status is None else int(status)

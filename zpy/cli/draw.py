@@ -34,7 +34,7 @@ def _int_option(name: str, text: str | None) -> int | None:
 
 def _size_option(name: str, text: str) -> int:
     from zpy.errors import MachineError
-    from zpy.ivshmem.shm import parse_size
+    from zpy.ivshmem_host.shm import parse_size
 
     try:
         return parse_size(text)

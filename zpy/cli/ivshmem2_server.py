@@ -1,4 +1,4 @@
-"""`zpy ivshmem2-server`: the ivshmem-v2 server of QEMU's ivshmem2 RFC, on zpy.ivshmem.v2.server.
+"""`zpy ivshmem2-server`: the ivshmem-v2 server of QEMU's ivshmem2 RFC, on zpy.ivshmem_host.v2.server.
 
 The short options are the RFC server's (-S -M -m -l -F -v -p as v1's, plus -o
 output section size, -n max peers, -V vectors, -P protocol). Note that -n
@@ -13,22 +13,22 @@ import logging
 
 from zpy.cli.ivshmem_server import ServerCommand
 from zpy.errors import MachineError
-from zpy.ivshmem.peer_server import PeerServer
-from zpy.ivshmem.protocol import DEFAULT_VECTORS, MAX_VECTORS
-from zpy.ivshmem.server import check_vectors
-from zpy.ivshmem.shm import format_size, parse_size
-from zpy.ivshmem.v2.layout import (
+from zpy.ivshmem_host.peer_server import PeerServer
+from zpy.ivshmem_host.protocol import DEFAULT_VECTORS, MAX_VECTORS
+from zpy.ivshmem_host.server import check_vectors
+from zpy.ivshmem_host.shm import format_size, parse_size
+from zpy.ivshmem_host.v2.layout import (
     STATE_TABLE_PEERS,
     check_output_section_size,
     check_shm_size,
 )
-from zpy.ivshmem.v2.server import (
+from zpy.ivshmem_host.v2.server import (
     DEFAULT_MAX_PEERS,
     VIRTIO_PROTOCOL,
     check_max_peers,
     check_protocol,
 )
-from zpy.ivshmem.v2.server import Ivshmem2Server as Server
+from zpy.ivshmem_host.v2.server import Ivshmem2Server as Server
 
 
 class Ivshmem2Server(ServerCommand):

@@ -1,4 +1,4 @@
-"""`zpy ivshmem-client`: QEMU's ivshmem-client on zpy.ivshmem.client.
+"""`zpy ivshmem-client`: QEMU's ivshmem-client on zpy.ivshmem_host.client.
 
 It behaves as QEMU's contrib client does: it connects (retrying every second),
 prints `listen on server socket <fd>`, then reads commands (`help`, `dump`,
@@ -26,14 +26,14 @@ from collections.abc import Callable
 
 from zpy.cli.command import ZpyCommand
 from zpy.errors import MachineError, ProtocolError
-from zpy.ivshmem.client import (
+from zpy.ivshmem_host.client import (
     PeerConnection,
     ProtocolFault,
     ServerGone,
     ServerUnreachable,
     read_eventfd,
 )
-from zpy.ivshmem.protocol import DEFAULT_SOCKET_PATH, MAX_VECTORS
+from zpy.ivshmem_host.protocol import DEFAULT_SOCKET_PATH, MAX_VECTORS
 
 HELP_TEXT = """\
 available commands:
@@ -212,7 +212,7 @@ class IvshmemClient(ZpyCommand):
         if args.wait < 0:
             raise MachineError(f"invalid --wait {args.wait:g}: must be 0 or more")
         interactive = os.isatty(0)
-        logger = logging.getLogger("zpy.ivshmem.client")
+        logger = logging.getLogger("zpy.ivshmem_host.client")
         if args.verbose:
             handler = logging.StreamHandler(sys.stdout)
             logger.addHandler(handler)

@@ -1,4 +1,4 @@
-"""`zpy ivshmem-server`: QEMU's ivshmem-server command line on zpy.ivshmem.server.
+"""`zpy ivshmem-server`: QEMU's ivshmem-server command line on zpy.ivshmem_host.server.
 
 The short options are QEMU's (-v -F -p -S -M -m -l -n, and -h), with the same
 defaults, so a script written for QEMU's contrib server works unchanged. Long
@@ -24,21 +24,21 @@ from typing import Any
 
 from zpy.cli.command import ZpyCommand
 from zpy.errors import MachineError, ZpyError
-from zpy.ivshmem.peer_server import PeerServer
-from zpy.ivshmem.protocol import (
+from zpy.ivshmem_host.peer_server import PeerServer
+from zpy.ivshmem_host.protocol import (
     DEFAULT_SHM_NAME,
     DEFAULT_SHM_SIZE,
     DEFAULT_SOCKET_PATH,
     DEFAULT_VECTORS,
     MAX_VECTORS,
 )
-from zpy.ivshmem.server import (
+from zpy.ivshmem_host.server import (
     DEFAULT_MAX_QUEUED,
     DEFAULT_STALL_TIMEOUT,
     check_vectors,
 )
-from zpy.ivshmem.server import IvshmemServer as Server
-from zpy.ivshmem.shm import check_shm_size, format_size, parse_size
+from zpy.ivshmem_host.server import IvshmemServer as Server
+from zpy.ivshmem_host.shm import check_shm_name, check_shm_size, format_size, parse_size
 
 DEFAULT_PID_FILE = "/var/run/ivshmem-server.pid"
 
@@ -180,6 +180,8 @@ class ServerCommand(ZpyCommand):
     def common_server_options(self, args: argparse.Namespace,
                               logger: logging.Logger) -> dict[str, Any]:
         """The library options every server takes, from the common flags (--mode checked)."""
+        if args.shm_name is not None:
+            check_shm_name(args.shm_name)  # '' too: it is not the default name
         mode = None
         if args.mode is not None:
             try:
@@ -188,7 +190,7 @@ class ServerCommand(ZpyCommand):
                 raise MachineError(f"invalid mode '{args.mode}': expected octal permission "
                                    "bits such as 0660") from None
         return {
-            "shm_name": args.shm_name or DEFAULT_SHM_NAME,
+            "shm_name": DEFAULT_SHM_NAME if args.shm_name is None else args.shm_name,
             "shm_dir": args.shm_dir,
             "mode": mode,
             "unlink_shm": args.unlink_shm,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import os
 import signal
 import sys
@@ -122,6 +123,9 @@ class Run(ZpyCommand):
                             "ivshmem-v2 device")
 
     def do_run(self, args: argparse.Namespace, extra: list[str]) -> int:
+        # A fault Python cannot raise as an exception (SIGBUS when shared memory shrinks under
+        # its mapping) still says what happened and where before the process dies.
+        faulthandler.enable(all_threads=False)
         machine_args: list[str] = ["-nodefaults"] if args.nodefaults else []
         for opt in ("object", "chardev", "device"):
             for value in getattr(args, opt):

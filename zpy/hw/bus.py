@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from zpy.errors import MachineError
@@ -76,3 +77,34 @@ class AddressSpace:
     def write(self, addr: int, size: int, value: int) -> None:
         base, _, region = self.find(addr)
         region.write(addr - base, size, value & ((1 << (8 * size)) - 1))
+
+
+
+def _pieces(offset: int, size: int) -> Iterator[tuple[int, int]]:
+    """The accesses QEMU's memory core cuts a load or store into for 4-byte registers: none
+    wider than 4 bytes or than the alignment of its address."""
+    end = offset + size
+    while offset < end:
+        piece = min(end - offset, 4, offset & -offset or 4)
+        piece = 1 << (piece.bit_length() - 1)
+        yield offset, piece
+        offset += piece
+
+
+def dword_read(read32: Callable[[int], int], offset: int, size: int, min_size: int = 1) -> int:
+    """A load from registers that implement only 4-byte accesses, as QEMU performs it: each
+    piece is a 4-byte read at the piece's very address (so 0 inside a register) cut to the
+    piece's size; a piece narrower than the device accepts (`min_size`) is refused and reads 0."""
+    value = 0
+    for at, piece in _pieces(offset, size):
+        if piece >= min_size:
+            value |= (read32(at) & ((1 << (8 * piece)) - 1)) << (8 * (at - offset))
+    return value
+
+
+def dword_write(write32: Callable[[int, int], None], offset: int, size: int, value: int,
+                min_size: int = 1) -> None:
+    """A store to 4-byte registers, cut as dword_read() cuts loads (a refused piece is dropped)."""
+    for at, piece in _pieces(offset, size):
+        if piece >= min_size:
+            write32(at, (value >> (8 * (at - offset))) & ((1 << (8 * piece)) - 1))

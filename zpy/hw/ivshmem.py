@@ -23,6 +23,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from zpy.errors import MachineError
+from zpy.hw.bus import dword_read, dword_write
 from zpy.hw.machine import Machine
 from zpy.hw.memory import MemoryBackend, is_power_of_2
 from zpy.hw.msix import Msix
@@ -45,7 +46,7 @@ OWN_VECTORS_TIMEOUT = 1.0
 
 
 class PeerLink(Protocol):
-    """What the device needs from its connection to an ivshmem server (zpy.ivshmem.client)."""
+    """What the device needs from its connection to an ivshmem server (zpy.ivshmem_host.client)."""
 
     own_id: int | None
     shm_fd: int | None
@@ -154,7 +155,7 @@ class IvshmemV1:
 
     def _server_readable(self, fd: int) -> None:
         assert self.link is not None
-        from zpy.ivshmem.client import OwnVector, ProtocolFault, ServerGone
+        from zpy.ivshmem_host.client import OwnVector, ProtocolFault, ServerGone
 
         for event in self.link.handle_readable():
             if isinstance(event, OwnVector):
@@ -225,18 +226,21 @@ class IvshmemV1:
 
 
 class _Registers:
-    """BAR0: 32-bit registers; the address is masked to a dword as QEMU does."""
+    """BAR0: 32-bit registers, accessed as QEMU's device is: a read at an address inside a
+    register reads 0, a write lands on the register holding the address (QEMU masks it)."""
 
     def __init__(self, dev: IvshmemV1) -> None:
         self._dev = dev
         self._ring = dev.ring
 
     def read(self, offset: int, size: int) -> int:
-        return self._dev.read_reg(offset & 0xFC)
+        return dword_read(self._dev.read_reg, offset, size)
 
     def write(self, offset: int, size: int, value: int) -> None:
-        offset &= 0xFC
-        if offset == DOORBELL:  # the hot path: straight to the doorbell
+        if size == 4 and offset == DOORBELL:  # the hot path: straight to the doorbell
             self._ring(value)
         else:
-            self._dev.write_reg(offset, value)
+            dword_write(self._write32, offset, size, value)
+
+    def _write32(self, offset: int, value: int) -> None:
+        self._dev.write_reg(offset & 0xFC, value)

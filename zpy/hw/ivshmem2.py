@@ -32,13 +32,14 @@ from functools import partial
 from typing import Any
 
 from zpy.errors import MachineError
+from zpy.hw.bus import dword_read, dword_write
 from zpy.hw.machine import Machine
 from zpy.hw.memory import MemoryBackend, is_power_of_2
 from zpy.hw.msix import Msix
 from zpy.hw.pci import PciFunction
-from zpy.ivshmem.events import OwnVector, PeerLeft, ProtocolFault, ServerGone
-from zpy.ivshmem.v2.client import V2PeerConnection
-from zpy.ivshmem.v2.layout import V2Layout
+from zpy.ivshmem_host.events import OwnVector, PeerLeft, ProtocolFault, ServerGone
+from zpy.ivshmem_host.v2.client import V2PeerConnection
+from zpy.ivshmem_host.v2.layout import V2Layout
 
 IVSHMEM2_VENDOR_ID = 0x110A
 IVSHMEM2_DEVICE_ID = 0x4106
@@ -252,21 +253,26 @@ class Ivshmem2:
 
 
 class _Registers:
+    """BAR0: 32-bit registers with the RFC device's access rules (those of ivshmem v1)."""
+
     def __init__(self, dev: Ivshmem2) -> None:
         self._dev = dev
 
     def read(self, offset: int, size: int) -> int:
-        return self._dev.read_reg(offset & 0xFFC)
+        return dword_read(self._dev.read_reg, offset, size)
 
     def write(self, offset: int, size: int, value: int) -> None:
+        dword_write(self._write32, offset, size, value)
+
+    def _write32(self, offset: int, value: int) -> None:
         self._dev.write_reg(offset & 0xFFC, value)
 
 
 def plug_ivshmem2(machine: Machine, opt: Any, name: str, chardevs: dict[str, Any]) -> None:
     """`-device ivshmem,chardev=ID[,msi=off]`: the ivshmem2 RFC device on a v2 server."""
     from zpy.hw.plug import SERVER_SETUP_TIMEOUT, server_socket, unreachable
-    from zpy.ivshmem.client import ServerUnreachable
-    from zpy.ivshmem.v2.client import V2PeerConnection
+    from zpy.ivshmem_host.client import ServerUnreachable
+    from zpy.ivshmem_host.v2.client import V2PeerConnection
 
     path = server_socket(opt, chardevs)
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from zpy.hw.bus import dword_read, dword_write
 from zpy.hw.pci import PciFunction
 
 PCI_CAP_ID_MSIX = 0x11
@@ -20,6 +21,7 @@ MSIX_CONTROL_ENABLE = 1 << 15
 MSIX_CONTROL_MASKALL = 1 << 14
 MSIX_ENTRY_SIZE = 16
 MSIX_VECTOR_CTRL_MASK = 0x1
+MSIX_MIN_ACCESS = 4  # bytes
 #: QEMU's layout for an exclusive MSI-X BAR with up to 128 vectors: table at 0, PBA at 0x800.
 MSIX_EXCLUSIVE_BAR_PBA_OFFSET = 0x800
 MSIX_EXCLUSIVE_BAR_SIZE = 0x1000
@@ -129,21 +131,30 @@ class Msix:
 
     # -- the BAR (table and PBA) as a bus region ------------------------------------------------------
 
+    # QEMU accepts only aligned 4- and 8-byte accesses to the table and the PBA: a byte or
+    # word access is refused (reads 0, a store is dropped).
+
     def read(self, offset: int, size: int) -> int:
+        return dword_read(self._read32, offset, size, MSIX_MIN_ACCESS)
+
+    def _read32(self, offset: int) -> int:
         with self._lock:
-            if offset + size <= len(self.table):
-                return int.from_bytes(self.table[offset : offset + size], "little")
+            if offset + 4 <= len(self.table):
+                return int.from_bytes(self.table[offset : offset + 4], "little")
             p = offset - self.pba_offset
-            if 0 <= p and p + size <= len(self.pba):
-                return int.from_bytes(self.pba[p : p + size], "little")
+            if 0 <= p and p + 4 <= len(self.pba):
+                return int.from_bytes(self.pba[p : p + 4], "little")
         return 0
 
     def write(self, offset: int, size: int, value: int) -> None:
         if offset + size > len(self.table):
             return  # the PBA is read-only
-        with self._lock:
-            self.table[offset : offset + size] = value.to_bytes(size, "little")
+        dword_write(self._write32, offset, size, value, MSIX_MIN_ACCESS)
         self._update_routes()
+
+    def _write32(self, offset: int, value: int) -> None:
+        with self._lock:
+            self.table[offset : offset + 4] = value.to_bytes(4, "little")
 
     def reset(self) -> None:
         for v in range(self.n_vectors):

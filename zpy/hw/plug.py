@@ -67,8 +67,60 @@ def parse_option(kind: str, text: str) -> QemuOption:
     return opt
 
 
+#: What QEMU accepts on the options zpy reads: device properties (a PCI device's own and the
+#: common ones), object and chardev parameters. Anything else is refused in QEMU's words.
+_PCI_PROPS = {"id", "bus", "addr", "multifunction", "romfile", "rombar", "failover_pair_id"}
+DEVICE_PROPS = {
+    "ivshmem-plain": _PCI_PROPS | {"memdev", "master"},
+    "ivshmem-doorbell": _PCI_PROPS | {"chardev", "vectors", "ioeventfd", "msi", "master"},
+    "ivshmem": _PCI_PROPS | {"chardev", "msi"},
+}
+_BACKEND_PARAMS = {"id", "size", "share", "prealloc", "prealloc-threads", "merge", "dump",
+                   "host-nodes", "policy", "reserve", "x-use-canonical-path-for-ramblock-id"}
+OBJECT_PARAMS = {
+    "memory-backend-file": _BACKEND_PARAMS | {"mem-path", "align", "offset", "discard-data",
+                                              "pmem", "readonly", "rom"},
+    "memory-backend-memfd": _BACKEND_PARAMS | {"hugetlb", "hugetlbsize", "seal"},
+    "memory-backend-ram": _BACKEND_PARAMS,
+}
+_CHARDEV_COMMON = {"id", "logfile", "logappend", "mux"}
+CHARDEV_PARAMS = {
+    "socket": _CHARDEV_COMMON | {"path", "host", "port", "to", "ipv4", "ipv6", "server", "wait",
+                                 "nowait", "telnet", "tn3270", "websocket", "reconnect",
+                                 "nodelay", "abstract", "tight", "fd", "tls-creds", "tls-authz"},
+    "null": _CHARDEV_COMMON, "stdio": _CHARDEV_COMMON | {"signal"}, "pty": _CHARDEV_COMMON,
+    "file": _CHARDEV_COMMON | {"path", "append"}, "pipe": _CHARDEV_COMMON | {"path"},
+}
+
+
+def check_option(opt: QemuOption) -> None:
+    """Refuse, as QEMU does, a type or a property QEMU does not know (zpy would ignore it)."""
+    where = f"-{opt.kind} {opt.text}"
+    if opt.kind == "device":
+        known = DEVICE_PROPS.get(opt.type)
+        if known is None:
+            raise MachineError(f"{where}: '{opt.type}' is not a valid device model name")
+        for key in opt.props:
+            if key not in known:
+                raise MachineError(f"{where}: Property '{opt.type}.{key}' not found")
+        return
+    if opt.kind == "object":
+        known = OBJECT_PARAMS.get(opt.type)
+        if known is None:
+            raise MachineError(f"{where}: Parameter 'qom-type' does not accept value "
+                               f"'{opt.type}'")
+    else:
+        known = CHARDEV_PARAMS.get(opt.type)
+        if known is None:
+            raise MachineError(f"{where}: '{opt.type}' is not a valid char driver name")
+    for key in opt.props:
+        if key not in known:
+            raise MachineError(f"{where}: Invalid parameter '{key}'")
+
+
 def parse_args(args: list[str]) -> list[QemuOption]:
-    options = []
+    """The -device/-chardev/-object options, each checked, and their IDs unique per kind."""
+    options: list[QemuOption] = []
     it = iter(args)
     for word in it:
         if word == "-nodefaults":
@@ -80,7 +132,13 @@ def parse_args(args: list[str]) -> list[QemuOption]:
         value = next(it, None)
         if value is None:
             raise MachineError(f"option '{word}' needs an argument")
-        options.append(parse_option(kind, value))
+        opt = parse_option(kind, value)
+        check_option(opt)
+        ident = opt.props.get("id")
+        if ident and kind != "device" and any(
+                o.kind == kind and o.props.get("id") == ident for o in options):
+            raise MachineError(f"-{kind} {opt.text}: Duplicate ID '{ident}' for {kind}")
+        options.append(opt)
     return options
 
 
@@ -139,13 +197,20 @@ def plug_devices(machine: Machine, config: dict[str, Any], args: list[str]) -> N
             objects[_get_id(opt)] = opt
         elif opt.kind == "chardev":
             chardevs[_get_id(opt)] = opt
-    busy: set[str] = set()
+    busy: set[str] = set()  # memdevs in use
+    chardevs_in_use: set[str] = set()
     count = 0
     for opt in options:
         if opt.kind != "device":
             continue
         name = opt.props.get("id") or f"ivshmem{count}"
         count += 1
+        chardev = opt.props.get("chardev")
+        if chardev:
+            if chardev in chardevs_in_use:
+                raise MachineError(f"-device {opt.text}: Property '{opt.type}.chardev' can't "
+                                   f"take value '{chardev}': Device '{chardev}' is in use")
+            chardevs_in_use.add(chardev)
         if opt.type == "ivshmem-plain":
             _plug_plain(machine, opt, name, objects, busy)
         elif opt.type == "ivshmem-doorbell":
@@ -180,6 +245,9 @@ def _plug_plain(machine: Machine, opt: QemuOption, name: str, objects: dict[str,
     if "size" not in obj.props:
         raise MachineError(f"-object {obj.text}: Parameter 'size' is missing")
     size = parse_size(obj.props["size"])
+    if size <= 0:
+        raise MachineError(f"property 'size' of {obj.type} doesn't take value "
+                           f"'{obj.props['size']}'")
     backend = MemoryBackend.from_file(path, size, share=obj.flag("share", False))
     try:
         _check_master(opt, 0)
@@ -221,7 +289,7 @@ def unreachable(path: str, error: BaseException, start_hint: str) -> MachineErro
 def _plug_doorbell(machine: Machine, opt: QemuOption, name: str,
                    chardevs: dict[str, QemuOption]) -> None:
     from zpy.hw.ivshmem import IvshmemV1
-    from zpy.ivshmem.client import PeerConnection, ServerUnreachable
+    from zpy.ivshmem_host.client import PeerConnection, ServerUnreachable
 
     path = server_socket(opt, chardevs)
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from zpy.errors import BootError
-from zpy.ivshmem.server import IvshmemServer
+from zpy.ivshmem_host.server import IvshmemServer
 
 from .conftest import DOORBELL_CONFIG, PCIE_INIT, VIRT_IVSHMEM, ZPY, ivshmem_nodes, node
 

@@ -17,7 +17,7 @@ type  name         bytes  fd        body (little-endian, offsets from the start)
 
 A receiver accepts messages longer than these sizes (newer servers may append
 fields) and skips the extra bytes. It reads one message at a time, never past
-its end, so that an fd stays with the message it came with (see zpy.ivshmem.fdio).
+its end, so that an fd stays with the message it came with (see zpy.ivshmem_host.fdio).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import struct
 from dataclasses import dataclass
 
 from zpy.errors import ProtocolError
-from zpy.ivshmem.fdio import FramedReader, send_whole
+from zpy.ivshmem_host.fdio import FramedReader, send_whole
 
 #: what a v2 server sends as `version` and `compatible_version`
 PROTOCOL_VERSION = 2

@@ -10,6 +10,7 @@ and QEMU aborts (SIGABRT) rather than refuse a bad one.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import re
@@ -119,9 +120,12 @@ class SharedMemory:
                 raise MachineError(f"shared memory {path} is not a regular file")
             if created or mode is not None:
                 os.fchmod(fd, 0o600 if mode is None else mode)
+            # Held while the fd lives: in this server and in every peer it sends the fd to.
+            fcntl.flock(fd, fcntl.LOCK_SH)
             if created:
                 log.debug("created shared memory %s", path)
             elif info.st_size != size:
+                _check_resizable(fd, path, info, size)
                 log.debug("resizing existing shared memory %s from %d to %d bytes",
                           path, info.st_size, size)
             else:
@@ -162,6 +166,47 @@ class SharedMemory:
         """Remove the POSIX name (peers that have the fd keep their mapping)."""
         if self.path is not None:
             self.path.unlink(missing_ok=True)
+
+
+def _check_resizable(fd: int, path: Path, info: os.stat_result, size: int) -> None:
+    """Refuse to resize an object that is in use: a live server's peers, or a VM that maps it,
+    die of SIGBUS when it shrinks under them (and one that grows is not what they were told).
+    In use means locked by a server (the lock travels with the fd to every peer) or mapped
+    by any process."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        locked = False
+    except BlockingIOError:
+        locked = True
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_SH)  # back to ours alone (a failed upgrade may drop it)
+    mappers = [] if locked else mapped_by(info)
+    if not (locked or mappers):
+        return
+    who = ("a live ivshmem server or its peers" if locked
+           else "process " + ", ".join(str(pid) for pid in mappers))
+    raise MachineError(
+        f"shared memory {path} is {format_size(info.st_size)} and in use by {who}: "
+        f"refusing to resize it to {format_size(size)}",
+        hint=f"share it with -l {format_size(info.st_size)}, or give this server another "
+             "name with -M (or a directory with -m)")
+
+
+def mapped_by(info: os.stat_result) -> list[int]:
+    """The processes that map the file `info` describes (those whose /proc we may read)."""
+    dev = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}"
+    pids = []
+    for maps in Path("/proc").glob("[0-9]*/maps"):
+        try:
+            text = maps.read_text()
+        except OSError:
+            continue  # gone, or not ours to read
+        for line in text.splitlines():
+            fields = line.split(maxsplit=5)
+            if len(fields) >= 5 and fields[4] == str(info.st_ino) and fields[3] == dev:
+                pids.append(int(maps.parent.name))
+                break
+    return sorted(pids)
 
 
 def _set_size(fd: int, size: int, where: str) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from zpy.errors import ProtocolError
-from zpy.ivshmem.client import (
+from zpy.ivshmem_host.client import (
     OwnVector,
     PeerConnection,
     PeerLeft,

@@ -2,9 +2,9 @@
 
 What is v2's own lives here; the queues that never lose a message, the loop
 interface, the socket path and the shared memory object are PeerServer's,
-shared with the v1 server (see zpy.ivshmem.peer_server). v2 differs from v1 in:
+shared with the v1 server (see zpy.ivshmem_host.peer_server). v2 differs from v1 in:
 
-* Framed messages (zpy.ivshmem.v2.protocol): INIT with the shm fd, one
+* Framed messages (zpy.ivshmem_host.v2.protocol): INIT with the shm fd, one
   EVENT_FD per eventfd, PEER_GONE without fd.
 * A fixed number of peers. IDs are the lowest free one below `max_peers`, so
   they are reused: the state table is indexed by ID. A peer beyond
@@ -30,28 +30,28 @@ import struct
 from pathlib import Path
 
 from zpy.errors import MachineError
-from zpy.ivshmem.listener import DEFAULT_BACKLOG
-from zpy.ivshmem.peer_server import (
+from zpy.ivshmem_host.listener import DEFAULT_BACKLOG
+from zpy.ivshmem_host.peer_server import (
     DEFAULT_MAX_QUEUED,
     DEFAULT_STALL_TIMEOUT,
     Peer,
     PeerServer,
 )
-from zpy.ivshmem.protocol import (
+from zpy.ivshmem_host.protocol import (
     DEFAULT_SHM_NAME,
     DEFAULT_SHM_SIZE,
     DEFAULT_SOCKET_PATH,
     DEFAULT_VECTORS,
 )
-from zpy.ivshmem.server import check_vectors
-from zpy.ivshmem.v2.layout import (
+from zpy.ivshmem_host.server import check_vectors
+from zpy.ivshmem_host.v2.layout import (
     STATE_TABLE_PEERS,
     STATE_TABLE_SIZE,
     V2Layout,
     check_output_section_size,
     check_shm_size,
 )
-from zpy.ivshmem.v2.protocol import EventFdMessage, InitMessage, PeerGoneMessage
+from zpy.ivshmem_host.v2.protocol import EventFdMessage, InitMessage, PeerGoneMessage
 
 #: the RFC server's default
 DEFAULT_MAX_PEERS = 2
@@ -87,7 +87,7 @@ class Ivshmem2Server(PeerServer):
     :param max_queued: messages waiting for one peer before it is dropped
     :param stall_timeout: seconds a peer may leave its full socket unread
     :param name: a name for log lines, to tell servers apart
-    :param logger: where to log (default: the `zpy.ivshmem.v2.server` logger)
+    :param logger: where to log (default: the `zpy.ivshmem_host.v2.server` logger)
     """
 
     def __init__(

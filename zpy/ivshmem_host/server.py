@@ -18,7 +18,7 @@ QEMU's example server where that one is fragile:
 
 The queues, the loop interface (`interest()`, `handle_ready()`,
 `handle_timeouts()`, `serve()`), the socket path and the shared memory are
-`zpy.ivshmem.peer_server.PeerServer`'s, shared with the v2 server; this module
+`zpy.ivshmem_host.peer_server.PeerServer`'s, shared with the v2 server; this module
 is what is v1's own: the 8-byte messages, the ID rule and the message order.
 """
 
@@ -29,8 +29,8 @@ import socket
 from pathlib import Path
 
 from zpy.errors import MachineError
-from zpy.ivshmem.listener import DEFAULT_BACKLOG, DEFAULT_MODE, MAX_SOCKET_PATH
-from zpy.ivshmem.peer_server import (
+from zpy.ivshmem_host.listener import DEFAULT_BACKLOG, DEFAULT_MODE, MAX_SOCKET_PATH
+from zpy.ivshmem_host.peer_server import (
     DEFAULT_MAX_QUEUED,
     DEFAULT_STALL_TIMEOUT,
     READ,
@@ -38,7 +38,7 @@ from zpy.ivshmem.peer_server import (
     Peer,
     PeerServer,
 )
-from zpy.ivshmem.protocol import (
+from zpy.ivshmem_host.protocol import (
     DEFAULT_SHM_NAME,
     DEFAULT_SHM_SIZE,
     DEFAULT_SOCKET_PATH,
@@ -49,7 +49,7 @@ from zpy.ivshmem.protocol import (
     SHM_MESSAGE,
     encode,
 )
-from zpy.ivshmem.shm import check_shm_size
+from zpy.ivshmem_host.shm import check_shm_size
 
 __all__ = [
     "DEFAULT_BACKLOG", "DEFAULT_MAX_QUEUED", "DEFAULT_MODE", "DEFAULT_STALL_TIMEOUT",
@@ -76,7 +76,7 @@ class IvshmemServer(PeerServer):
     :param max_queued: messages waiting for one peer before it is dropped
     :param stall_timeout: seconds a peer may leave its full socket unread
     :param name: a name for log lines, to tell servers apart
-    :param logger: where to log (default: the `zpy.ivshmem.server` logger)
+    :param logger: where to log (default: the `zpy.ivshmem_host.server` logger)
     """
 
     def __init__(

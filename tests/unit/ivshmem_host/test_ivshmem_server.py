@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from zpy.errors import MachineError
-from zpy.ivshmem.client import PeerConnection, PeerLeft, PeerVector, ServerGone, read_eventfd
-from zpy.ivshmem.protocol import MessageReader
-from zpy.ivshmem.server import IvshmemServer
-from zpy.ivshmem.shm import SHM_DIR
+from zpy.ivshmem_host.client import PeerConnection, PeerLeft, PeerVector, ServerGone, read_eventfd
+from zpy.ivshmem_host.protocol import MessageReader
+from zpy.ivshmem_host.server import IvshmemServer
+from zpy.ivshmem_host.shm import SHM_DIR
 
 from .ivshmem_helpers import (
     TIMEOUT,
@@ -308,7 +308,7 @@ def test_mode_option_applies_to_socket_and_shm(sock_dir: Path) -> None:
 
 def test_existing_shm_is_reused_and_resized(sock_dir: Path,
                                            caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, "zpy.ivshmem.server")
+    caplog.set_level(logging.DEBUG, "zpy.ivshmem_host.server")
     path = SHM_DIR / f"zpy-test-{uuid.uuid4().hex}"
     path.write_bytes(b"kept" + bytes(8188))
     path.chmod(0o640)

@@ -4,7 +4,7 @@ An ivshmem server, v1 (QEMU's) or v2 (the ivshmem2 RFC's), accepts peers on a
 UNIX socket, gives each a set of eventfds, sends them fd-carrying messages and
 hears nothing back but a hang-up. What differs is only the bytes of the
 messages, how IDs are chosen and what a departure means; the subclasses
-(`zpy.ivshmem.server.IvshmemServer`, `zpy.ivshmem.v2.server.Ivshmem2Server`)
+(`zpy.ivshmem_host.server.IvshmemServer`, `zpy.ivshmem_host.v2.server.Ivshmem2Server`)
 supply those. Everything else lives here, once:
 
 * No message is ever lost. Peer sockets are non-blocking; what a full socket
@@ -41,9 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from zpy.errors import MachineError
-from zpy.ivshmem.fdio import send_part
-from zpy.ivshmem.listener import UnixListener
-from zpy.ivshmem.shm import SharedMemory
+from zpy.ivshmem_host.fdio import send_part
+from zpy.ivshmem_host.listener import UnixListener
+from zpy.ivshmem_host.shm import SharedMemory
 
 READ = selectors.EVENT_READ
 WRITE = selectors.EVENT_WRITE

@@ -9,8 +9,8 @@ import socket
 import pytest
 
 from zpy.errors import ProtocolError
-from zpy.ivshmem.v2 import protocol
-from zpy.ivshmem.v2.protocol import (
+from zpy.ivshmem_host.v2 import protocol
+from zpy.ivshmem_host.v2.protocol import (
     EventFdMessage,
     Frame,
     FrameReader,

@@ -26,14 +26,14 @@ from pathlib import Path
 
 import pytest
 
-from zpy.ivshmem.client import PeerConnection, PeerEvent
-from zpy.ivshmem.connection import ServerConnection
-from zpy.ivshmem.fdio import send_whole
-from zpy.ivshmem.peer_server import PeerServer
-from zpy.ivshmem.protocol import MESSAGE_SIZE, send_message
-from zpy.ivshmem.server import IvshmemServer
-from zpy.ivshmem.v2.client import V2PeerConnection
-from zpy.ivshmem.v2.server import Ivshmem2Server
+from zpy.ivshmem_host.client import PeerConnection, PeerEvent
+from zpy.ivshmem_host.connection import ServerConnection
+from zpy.ivshmem_host.fdio import send_whole
+from zpy.ivshmem_host.peer_server import PeerServer
+from zpy.ivshmem_host.protocol import MESSAGE_SIZE, send_message
+from zpy.ivshmem_host.server import IvshmemServer
+from zpy.ivshmem_host.v2.client import V2PeerConnection
+from zpy.ivshmem_host.v2.server import Ivshmem2Server
 
 TIMEOUT = 5.0
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zpy.errors import MachineError
-from zpy.ivshmem.shm import format_size
+from zpy.ivshmem_host.shm import format_size
 
 PAGE_SIZE = 4096
 #: fixed by QEMU's ivshmem2 RFC

@@ -8,8 +8,8 @@ eventfds, its own, departures. It rings vector v of peer P by writing the
 own eventfds becomes readable. Errors after setup are reported, not fatal, and
 a server that goes away is reported once (the eventfds keep working).
 
-The subclasses, `zpy.ivshmem.client.PeerConnection` (v1) and
-`zpy.ivshmem.v2.client.V2PeerConnection`, add the greeting and the meaning of
+The subclasses, `zpy.ivshmem_host.client.PeerConnection` (v1) and
+`zpy.ivshmem_host.v2.client.V2PeerConnection`, add the greeting and the meaning of
 each message.
 """
 
@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from zpy.errors import MachineError, ProtocolError
-from zpy.ivshmem.events import PeerEvent, ProtocolFault, ServerGone
-from zpy.ivshmem.protocol import DEFAULT_SOCKET_PATH
+from zpy.ivshmem_host.events import PeerEvent, ProtocolFault, ServerGone
+from zpy.ivshmem_host.protocol import DEFAULT_SOCKET_PATH
 
 #: seconds a server may take to send its greeting
 DEFAULT_SETUP_TIMEOUT = 5.0
@@ -41,7 +41,7 @@ class ServerUnreachable(MachineError):
 
 
 class Reader(Protocol[M_co]):
-    """A protocol's message reader (a zpy.ivshmem.fdio.FramedReader)."""
+    """A protocol's message reader (a zpy.ivshmem_host.fdio.FramedReader)."""
 
     def receive(self) -> M_co | None: ...
 

@@ -10,11 +10,11 @@ from collections.abc import Callable
 import pytest
 
 from zpy.errors import ProtocolError
-from zpy.ivshmem.client import read_eventfd
-from zpy.ivshmem.connection import ServerUnreachable
-from zpy.ivshmem.events import OwnVector, PeerLeft, PeerVector, ProtocolFault, ServerGone
-from zpy.ivshmem.v2.client import V2PeerConnection
-from zpy.ivshmem.v2.protocol import EventFdMessage, InitMessage, PeerGoneMessage
+from zpy.ivshmem_host.client import read_eventfd
+from zpy.ivshmem_host.connection import ServerUnreachable
+from zpy.ivshmem_host.events import OwnVector, PeerLeft, PeerVector, ProtocolFault, ServerGone
+from zpy.ivshmem_host.v2.client import V2PeerConnection
+from zpy.ivshmem_host.v2.protocol import EventFdMessage, InitMessage, PeerGoneMessage
 
 from .ivshmem_helpers import (
     FakeServer,

@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from zpy.errors import MachineError
-from zpy.ivshmem.client import PeerConnection, read_eventfd
-from zpy.ivshmem.events import PeerLeft, PeerVector, ServerGone
-from zpy.ivshmem.shm import SHM_DIR
-from zpy.ivshmem.v2.client import V2PeerConnection
-from zpy.ivshmem.v2.layout import V2Layout
-from zpy.ivshmem.v2.protocol import Frame, FrameReader
-from zpy.ivshmem.v2.server import Ivshmem2Server
+from zpy.ivshmem_host.client import PeerConnection, read_eventfd
+from zpy.ivshmem_host.events import PeerLeft, PeerVector, ServerGone
+from zpy.ivshmem_host.shm import SHM_DIR
+from zpy.ivshmem_host.v2.client import V2PeerConnection
+from zpy.ivshmem_host.v2.layout import V2Layout
+from zpy.ivshmem_host.v2.protocol import Frame, FrameReader
+from zpy.ivshmem_host.v2.server import Ivshmem2Server
 
 from .ivshmem_helpers import TIMEOUT, ServerThread, fd_kind, settle, wait_until
 

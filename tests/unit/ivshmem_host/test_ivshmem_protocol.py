@@ -8,8 +8,8 @@ import socket
 
 import pytest
 
-from zpy.ivshmem import protocol
-from zpy.ivshmem.protocol import Message, MessageReader, decode, encode, send_message
+from zpy.ivshmem_host import protocol
+from zpy.ivshmem_host.protocol import Message, MessageReader, decode, encode, send_message
 
 from .ivshmem_helpers import fd_kind, new_eventfd, open_fds
 

@@ -27,8 +27,8 @@ import socket
 import struct
 from dataclasses import dataclass
 
-from zpy.ivshmem.fdio import FramedReader, send_whole
-from zpy.ivshmem.fdio import send_part as send_part  # re-exported: the v1 server's sender
+from zpy.ivshmem_host.fdio import FramedReader, send_whole
+from zpy.ivshmem_host.fdio import send_part as send_part  # re-exported: the v1 server's sender
 
 #: the version message every server sends first (QEMU 2.5 and later)
 IVSHMEM_PROTOCOL_VERSION = 0

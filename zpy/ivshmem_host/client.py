@@ -16,7 +16,7 @@ that goes away is reported once (the eventfds already received keep working).
 The error texts are QEMU's, so logs read the same.
 
 Connecting, the doorbell, teardown and the event classes are shared with the v2
-peer (`zpy.ivshmem.connection`, `zpy.ivshmem.events`); this module is v1's
+peer (`zpy.ivshmem_host.connection`, `zpy.ivshmem_host.events`); this module is v1's
 greeting and the meaning of v1's messages.
 """
 
@@ -28,13 +28,13 @@ import socket
 from pathlib import Path
 
 from zpy.errors import MachineError
-from zpy.ivshmem.connection import (
+from zpy.ivshmem_host.connection import (
     DEFAULT_SETUP_TIMEOUT,
     ServerConnection,
     ServerUnreachable,
     read_eventfd,
 )
-from zpy.ivshmem.events import (
+from zpy.ivshmem_host.events import (
     OwnVector,
     PeerEvent,
     PeerLeft,
@@ -42,7 +42,7 @@ from zpy.ivshmem.events import (
     ProtocolFault,
     ServerGone,
 )
-from zpy.ivshmem.protocol import (
+from zpy.ivshmem_host.protocol import (
     DEFAULT_SOCKET_PATH,
     IVSHMEM_PROTOCOL_VERSION,
     MAX_PEER_ID,
@@ -71,7 +71,7 @@ class PeerConnection(ServerConnection[Message]):
 
     :param max_vectors: vectors this peer has (QEMU's `vectors=`); fds beyond
         it for any one peer are refused and closed
-    :param logger: where debug lines go (default: the `zpy.ivshmem.client` logger)
+    :param logger: where debug lines go (default: the `zpy.ivshmem_host.client` logger)
     """
 
     def __init__(self, max_vectors: int = MAX_VECTORS, logger: logging.Logger | None = None) -> None:

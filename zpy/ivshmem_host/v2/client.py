@@ -6,7 +6,7 @@ then reads EVENT_FD and PEER_GONE messages asynchronously from its owner's
 event loop. The checks and their wording follow the RFC device, so a zpy VM
 refuses what QEMU refuses. Everything not v2-specific (connecting, the
 doorbell, teardown, the event classes) is shared with the v1 peer
-(zpy.ivshmem.connection, zpy.ivshmem.events).
+(zpy.ivshmem_host.connection, zpy.ivshmem_host.events).
 
 On PEER_GONE, QEMU's device also rings its own vector 0, so that the guest
 sees a state change; that is the device model's business, not this class's:
@@ -21,11 +21,11 @@ import socket
 from pathlib import Path
 
 from zpy.errors import MachineError, ProtocolError
-from zpy.ivshmem.connection import DEFAULT_SETUP_TIMEOUT, ServerConnection
-from zpy.ivshmem.events import OwnVector, PeerEvent, PeerLeft, PeerVector, ProtocolFault
-from zpy.ivshmem.protocol import DEFAULT_SOCKET_PATH
-from zpy.ivshmem.v2.layout import V2Layout
-from zpy.ivshmem.v2.protocol import (
+from zpy.ivshmem_host.connection import DEFAULT_SETUP_TIMEOUT, ServerConnection
+from zpy.ivshmem_host.events import OwnVector, PeerEvent, PeerLeft, PeerVector, ProtocolFault
+from zpy.ivshmem_host.protocol import DEFAULT_SOCKET_PATH
+from zpy.ivshmem_host.v2.layout import V2Layout
+from zpy.ivshmem_host.v2.protocol import (
     MAX_PEER_ID,
     MSG_INIT,
     PROTOCOL_VERSION,
@@ -52,7 +52,7 @@ class V2PeerConnection(ServerConnection[Frame]):
         loop.register(conn.fileno())          # then: events = conn.handle_readable()
         conn.notify(peer_id, vector)
 
-    :param logger: where debug lines go (default: the `zpy.ivshmem.v2.client` logger)
+    :param logger: where debug lines go (default: the `zpy.ivshmem_host.v2.client` logger)
     """
 
     def __init__(self, logger: logging.Logger | None = None) -> None:
