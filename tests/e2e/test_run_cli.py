@@ -37,8 +37,10 @@ def test_main_status_is_the_exit_status(tmp_path):
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signals_stop_a_running_image_within_a_second(tmp_path, sig):
+    # a thread that keeps waking keeps the run going (one that waited for ever would end it)
     build(app(tmp_path, "from zpy.kernel import *\n\ndef main():\n"
-                        "    printk('up\\n')\n    k_sleep(K_FOREVER)\n"), tmp_path / "b")
+                        "    printk('up\\n')\n    while True:\n        k_msleep(100)\n"),
+          tmp_path / "b")
     proc = subprocess.Popen(zpy_cmd("run", "-d", str(tmp_path / "b")), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None

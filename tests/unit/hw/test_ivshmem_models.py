@@ -28,7 +28,8 @@ def take_interrupts(guest, count: int, timeout: float = 5.0) -> list[int]:
     """Let the CPU run its interrupt sources (as an idle kernel does) until `count` arrived."""
     deadline = time.monotonic() + timeout
     while len(guest.interrupts) < count and time.monotonic() < deadline:
-        guest.machine.cpu.halt(0.1)
+        cpu = guest.machine.cpu
+        cpu.dispatch(cpu.poll(0.1))
     return guest.interrupts
 
 
