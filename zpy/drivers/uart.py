@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zpy import errno
-from zpy.kernel.device import device
+from zpy.kernel.device import device, device_api_entry
 
 #: struct uart_config's enums
 UART_CFG_PARITY_NONE, UART_CFG_PARITY_ODD, UART_CFG_PARITY_EVEN = 0, 1, 2
@@ -75,6 +75,7 @@ class uart_driver_api:
 
 def uart_poll_in(dev: device) -> tuple[int, int]:
     """(0, char) if a character was read, (-1, 0) if none waits, (-ENOSYS, 0) unsupported."""
+    device_api_entry()
     fn = dev.api.poll_in
     if fn is None:
         return -errno.ENOSYS, 0
@@ -83,22 +84,26 @@ def uart_poll_in(dev: device) -> tuple[int, int]:
 
 def uart_poll_out(dev: device, out_char: int) -> None:
     """Send one character, waiting until the transmitter takes it."""
+    device_api_entry()
     if isinstance(out_char, str):
         out_char = ord(out_char)
     dev.api.poll_out(dev, out_char & 0xFF)
 
 
 def uart_err_check(dev: device) -> int:
+    device_api_entry()
     fn = dev.api.err_check
     return -errno.ENOSYS if fn is None else fn(dev)  # type: ignore[no-any-return]
 
 
 def uart_configure(dev: device, cfg: uart_config) -> int:
+    device_api_entry()
     fn = dev.api.configure
     return -errno.ENOSYS if fn is None else fn(dev, cfg)  # type: ignore[no-any-return]
 
 
 def uart_config_get(dev: device) -> tuple[int, uart_config | None]:
+    device_api_entry()
     fn = dev.api.config_get
     return (-errno.ENOSYS, None) if fn is None else fn(dev)  # type: ignore[no-any-return]
 
@@ -108,70 +113,83 @@ def uart_config_get(dev: device) -> tuple[int, uart_config | None]:
 
 def uart_fifo_fill(dev: device, tx_data: Any, size: int) -> int:
     """Put up to `size` bytes of tx_data in the TX FIFO; returns how many it took."""
+    device_api_entry()
     fn = dev.api.fifo_fill
     return -errno.ENOSYS if fn is None else fn(dev, tx_data, size)  # type: ignore[no-any-return]
 
 
 def uart_fifo_read(dev: device, rx_data: Any, size: int) -> int:
     """Move up to `size` received bytes into rx_data (a writable buffer); returns the count."""
+    device_api_entry()
     fn = dev.api.fifo_read
     return -errno.ENOSYS if fn is None else fn(dev, rx_data, size)  # type: ignore[no-any-return]
 
 
 def uart_irq_tx_enable(dev: device) -> None:
+    device_api_entry()
     if dev.api.irq_tx_enable is not None:
         dev.api.irq_tx_enable(dev)
 
 
 def uart_irq_tx_disable(dev: device) -> None:
+    device_api_entry()
     if dev.api.irq_tx_disable is not None:
         dev.api.irq_tx_disable(dev)
 
 
 def uart_irq_tx_ready(dev: device) -> int:
     """> 0 when the TX FIFO takes at least one byte (call from the callback, after update)."""
+    device_api_entry()
     fn = dev.api.irq_tx_ready
     return -errno.ENOSYS if fn is None else fn(dev)  # type: ignore[no-any-return]
 
 
 def uart_irq_tx_complete(dev: device) -> int:
+    device_api_entry()
     fn = dev.api.irq_tx_complete
     return -errno.ENOSYS if fn is None else fn(dev)  # type: ignore[no-any-return]
 
 
 def uart_irq_rx_enable(dev: device) -> None:
+    device_api_entry()
     if dev.api.irq_rx_enable is not None:
         dev.api.irq_rx_enable(dev)
 
 
 def uart_irq_rx_disable(dev: device) -> None:
+    device_api_entry()
     if dev.api.irq_rx_disable is not None:
         dev.api.irq_rx_disable(dev)
 
 
 def uart_irq_rx_ready(dev: device) -> int:
     """1 when received data waits (call from the callback, after uart_irq_update)."""
+    device_api_entry()
     fn = dev.api.irq_rx_ready
     return -errno.ENOSYS if fn is None else fn(dev)  # type: ignore[no-any-return]
 
 
 def uart_irq_err_enable(dev: device) -> None:
+    device_api_entry()
     if dev.api.irq_err_enable is not None:
         dev.api.irq_err_enable(dev)
 
 
 def uart_irq_err_disable(dev: device) -> None:
+    device_api_entry()
     if dev.api.irq_err_disable is not None:
         dev.api.irq_err_disable(dev)
 
 
 def uart_irq_is_pending(dev: device) -> int:
+    device_api_entry()
     fn = dev.api.irq_is_pending
     return -errno.ENOSYS if fn is None else fn(dev)  # type: ignore[no-any-return]
 
 
 def uart_irq_update(dev: device) -> int:
     """Latch the interrupt state for the *_ready calls; 1 on success."""
+    device_api_entry()
     fn = dev.api.irq_update
     return -errno.ENOSYS if fn is None else fn(dev)  # type: ignore[no-any-return]
 
@@ -179,6 +197,7 @@ def uart_irq_update(dev: device) -> int:
 def uart_irq_callback_user_data_set(dev: device, cb: uart_irq_callback_user_data_t | None,
                                     user_data: Any) -> int:
     """Call cb(dev, user_data) from the UART's ISR. 0, or -ENOSYS."""
+    device_api_entry()
     fn = dev.api.irq_callback_set
     if fn is None:
         return -errno.ENOSYS

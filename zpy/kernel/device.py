@@ -60,6 +60,12 @@ class device:
         return f"<device {self.name!r}>"
 
 
+def device_api_entry() -> None:
+    """A call through a device's API is a kernel entry point: pending interrupts are taken
+    and a thread that should preempt the caller runs, as at any kernel call."""
+    current_kernel().sched.entry()
+
+
 def z_device_is_ready(dev: device | None) -> bool:
     if dev is None:
         return False

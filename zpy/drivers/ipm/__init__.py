@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from zpy.kernel.device import device
+from zpy.kernel.device import device, device_api_entry
 
 #: ipm_callback_t: what a driver calls for each incoming message
 ipm_callback_t = Callable[[device, Any, int, Any], None]
@@ -39,6 +39,8 @@ class NullApiCall(RuntimeError):
 
 
 def _op(dev: device, name: str) -> Callable[..., Any]:
+    """The API table's entry `name` (every ipm_* call is a kernel entry point)."""
+    device_api_entry()
     fn = getattr(dev.api, name, None)
     if fn is None:
         raise NullApiCall(f"ipm_{name}() on '{dev.name}': its driver's ipm_driver_api has no "
@@ -79,6 +81,7 @@ def ipm_set_enabled(ipmdev: device, enable: int) -> int:
 
 def ipm_complete(ipmdev: device) -> None:
     """Acknowledge a message delivered asynchronously; a no-op for drivers without `complete`."""
+    device_api_entry()
     complete = getattr(ipmdev.api, "complete", None)
     if complete is not None:
         complete(ipmdev)
