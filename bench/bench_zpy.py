@@ -12,6 +12,9 @@
                           v1 doorbell round trip of this run
   v2_stream_bw_ratio      1 MiB blocks streamed through a v2 output section with a
                           doorbell each way per block / the raw mmap copy of this run
+  thread_switch_p50_ratio a k_sem give/take ping-pong between two zpy threads on one CPU
+                          / the same ping-pong between two host threads with
+                          threading.Semaphore in plain Python, both on one host CPU
 
 Both sides of a round-trip ratio are pinned to the same CPUs: left alone, the
 host's scheduler keeps the fast C ping-pong on one CPU and spreads the slower
@@ -188,6 +191,46 @@ def measure_doorbell(tmp: Path, rounds: int = RTT_ROUNDS) -> dict[str, float | s
     }
 
 
+# -- thread switch ------------------------------------------------------------------------------
+
+_PLAIN_PINGPONG = """
+import sys, threading, time
+rounds, warmup = int(sys.argv[1]), 200
+ping, pong = threading.Semaphore(0), threading.Semaphore(0)
+def other():
+    for _ in range(rounds + warmup):
+        ping.acquire()
+        pong.release()
+threading.Thread(target=other, daemon=True).start()
+samples = []
+for i in range(rounds + warmup):
+    start = time.perf_counter_ns()
+    ping.release()
+    pong.acquire()
+    if i >= warmup:
+        samples.append(time.perf_counter_ns() - start)
+print(" ".join(map(str, samples)))
+"""
+
+
+def measure_thread_switch(tmp: Path) -> dict[str, float]:
+    """Two zpy threads on one CPU against two plain Python threads, on one host CPU."""
+    build_dir = tmp / "switch_build"
+    _build(HERE / "apps" / "thread_switch", build_dir)
+    cpu = same_cpu()[0]
+    out = subprocess.run(_zpy("run", "-d", str(build_dir)), check=True, capture_output=True,
+                         text=True, preexec_fn=_on_cpu(cpu)).stdout
+    zpy_rtt = [int(v) for v in out.split()]
+    plain = subprocess.run([sys.executable, "-c", _PLAIN_PINGPONG, str(len(zpy_rtt))],
+                           check=True, capture_output=True, text=True,
+                           preexec_fn=_on_cpu(cpu)).stdout
+    plain_rtt = [int(v) for v in plain.split()]
+    z50, p50 = _percentile(zpy_rtt, 0.5), _percentile(plain_rtt, 0.5)
+    return {"thread_switch_rtt_p50_us": round(z50 / 1000, 1),
+            "python_threads_rtt_p50_us": round(p50 / 1000, 1),
+            "thread_switch_p50_ratio": round(z50 / p50, 2)}
+
+
 # -- shared memory bandwidth ------------------------------------------------------------------
 
 
@@ -303,6 +346,7 @@ def measure() -> dict[str, float | str]:
         results: dict[str, float | str] = {}
         results.update(measure_boot(Path(tmp)))
         results.update(measure_doorbell(Path(tmp)))
+        results.update(measure_thread_switch(Path(tmp)))
         results.update(measure_shm(Path(tmp)))
         results.update(measure_v2(Path(tmp), float(results["doorbell_rtt_p50_us"]),
                                   float(results["raw_mmap_write_mib_s"]), split_cpus()))

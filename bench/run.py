@@ -24,6 +24,7 @@ GOALS = {
     "doorbell_rtt_p50_ratio": ("<=", 2.0),
     "doorbell_rtt_p99_ratio": ("<=", 3.0),
     "shm_write_bw_ratio": (">=", 0.9),
+    "thread_switch_p50_ratio": ("<=", 2.0),
 }
 
 
