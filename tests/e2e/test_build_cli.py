@@ -204,13 +204,13 @@ def test_zephyr_ivshmem_sample(tmp_path: Path) -> None:
 
 
 def copy_tree(dest: Path) -> Path:
-    """A private ZEPHYR_BASE: the zpy tree's Kconfig, boards, dts and sources."""
+    """A private ZEPHYR_BASE: the zpy tree's Kconfig tree, boards, dts and sources."""
     base = zephyr_base()
     dest.mkdir()
-    for name in ("Kconfig", "Kconfig.zephyr", "CMakeLists.txt"):
-        shutil.copy(base / name, dest / name)
+    for path in [*base.glob("Kconfig*"), base / "CMakeLists.txt"]:
+        shutil.copy(path, dest / path.name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("boards", "dts", "zpy"):
+    for name in ("arch", "boards", "drivers", "dts", "kernel", "lib", "subsys", "zpy"):
         shutil.copytree(base / name, dest / name, ignore=ignore)
     return dest
 

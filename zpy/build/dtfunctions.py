@@ -82,6 +82,13 @@ def array_prop(node: DTNode | None, prop: str, index: int = 0, unit: str | None 
     return item >> unit_shift(unit)
 
 
+def array_prop_has_val(node: DTNode | None, prop: str, value: int) -> bool:
+    """The array property holds this integer (dt_nodelabel_array_prop_has_val)."""
+    items = None if node is None else node.props.get(prop)
+    return isinstance(items, list) and any(
+        isinstance(i, int) and not isinstance(i, bool) and i == value for i in items)
+
+
 def str_prop_equals(node: DTNode | None, prop: str, value: str) -> bool:
     current = None if node is None else node.props.get(prop)
     return isinstance(current, str) and current == value
@@ -134,6 +141,17 @@ def compat_any_has_prop(dt: DeviceTree, compat: str, prop: str, value: str | Non
         if prop in node.props and (value is None or str(node.props[prop]) == value):
             return True
     return False
+
+
+def compat_any_not_has_prop(dt: DeviceTree, compat: str, prop: str) -> bool:
+    """Some okay node with this compatible lacks the property."""
+    return any(prop not in node.props for node in dt.compat2okay.get(compat, []))
+
+
+def gpio_hogs_enabled(dt: DeviceTree) -> bool:
+    """Some okay node is a GPIO hog (has the `gpio-hog` property), under an okay controller."""
+    return any(node.okay and "gpio-hog" in node.props and enabled(dt.parent(node))
+               for node in dt.nodes)
 
 
 def nodelabel_enabled_with_compat(dt: DeviceTree, label: str, compat: str) -> bool:

@@ -34,6 +34,7 @@ import kconfiglib
 
 from zpy.build import environ
 from zpy.build.dtmodel import DeviceTree
+from zpy.build.kconfigext import ZephyrKconfig
 from zpy.build.kconfigfunctions import current_devicetree
 from zpy.errors import BuildError, ConfigError
 
@@ -95,9 +96,12 @@ def kconfig_session(setup: KconfigSetup, dt: DeviceTree | None) -> Iterator[None
 
 
 def parse(setup: KconfigSetup) -> kconfiglib.Kconfig:
-    """Parse the Kconfig tree (inside kconfig_session); syntax errors become ConfigError."""
+    """Parse the Kconfig tree (inside kconfig_session); syntax errors become ConfigError.
+
+    Zephyr's `configdefault` entries are understood (kconfigext.py).
+    """
     try:
-        return kconfiglib.Kconfig(str(setup.top), warn_to_stderr=False)
+        return ZephyrKconfig(str(setup.top), warn_to_stderr=False)
     except kconfiglib.KconfigError as e:
         raise _config_error(str(e)) from None
     except OSError as e:  # kconfiglib's "'x' not found (in 'source ...')" errors

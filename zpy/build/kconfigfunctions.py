@@ -137,6 +137,23 @@ def dt_compat_any_has_prop(kconf: Any, name: str, compat: str, prop: str,
     return _yn(dt is not None and dtf.compat_any_has_prop(dt, compat, prop, value))
 
 
+def dt_compat_any_not_has_prop(kconf: Any, name: str, compat: str, prop: str) -> str:
+    dt = current_devicetree.get()
+    return _yn(dt is not None and dtf.compat_any_not_has_prop(dt, compat, prop))
+
+
+def dt_gpio_hogs_enabled(kconf: Any, name: str) -> str:
+    dt = current_devicetree.get()
+    return _yn(dt is not None and dtf.gpio_hogs_enabled(dt))
+
+
+def dt_nodelabel_array_prop_has_val(kconf: Any, name: str, label: str, prop: str,
+                                    value: str) -> str:
+    dt = current_devicetree.get()
+    node = None if dt is None else dtf.node_by_label(dt, label)
+    return _yn(dtf.array_prop_has_val(node, prop, _int(kconf, name, value)))
+
+
 def dt_nodelabel_enabled_with_compat(kconf: Any, name: str, label: str, compat: str) -> str:
     dt = current_devicetree.get()
     return _yn(dt is not None and dtf.nodelabel_enabled_with_compat(dt, label, compat))
@@ -230,11 +247,14 @@ functions: dict[str, tuple[Callable[..., str], int, int]] = {
     "dt_has_compat": (dt_has_compat, 1, 1),
     "dt_compat_on_bus": (dt_compat_on_bus, 2, 2),
     "dt_compat_any_has_prop": (dt_compat_any_has_prop, 2, 3),
+    "dt_compat_any_not_has_prop": (dt_compat_any_not_has_prop, 2, 2),
+    "dt_gpio_hogs_enabled": (dt_gpio_hogs_enabled, 0, 0),
     # chosen
     "dt_chosen_enabled": (_node_fn(_chosen, dtf.enabled), 1, 1),
     "dt_chosen_label": (_node_str_fn(_chosen, lambda n: dtf.label_or_name(n)), 1, 1),
     "dt_chosen_path": (_node_str_fn(_chosen, lambda n: n.path), 1, 1),
     "dt_chosen_has_compat": (_node_arg_fn(_chosen, dtf.has_compat), 2, 2),
+    "dt_chosen_bool_prop": (_node_arg_fn(_chosen, dtf.bool_prop), 2, 2),
     "dt_chosen_reg_addr_int": (_reg_fn(_chosen), 1, 3),
     "dt_chosen_reg_addr_hex": (_reg_fn(_chosen), 1, 3),
     "dt_chosen_reg_size_int": (_reg_fn(_chosen), 1, 3),
@@ -248,6 +268,7 @@ functions: dict[str, tuple[Callable[..., str], int, int]] = {
     "dt_nodelabel_has_prop": (_node_arg_fn(_label, dtf.has_prop), 2, 2),
     "dt_nodelabel_bool_prop": (_node_arg_fn(_label, dtf.bool_prop), 2, 2),
     "dt_nodelabel_int_prop": (dt_int_prop(_label), 2, 3),
+    "dt_nodelabel_array_prop_has_val": (dt_nodelabel_array_prop_has_val, 3, 3),
     "dt_nodelabel_int_prop_int": (dt_int_prop(_label), 2, 3),
     "dt_nodelabel_int_prop_hex": (dt_int_prop(_label), 2, 3),
     "dt_nodelabel_reg_addr_int": (_reg_fn(_label), 1, 3),

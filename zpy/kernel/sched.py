@@ -184,7 +184,10 @@ class SchedPolicy:
         self.lock = threading.Lock()
         self.clock = clock
         self.smp = bool(config.get("CONFIG_SMP"))
-        n_cpus = int(config.get("CONFIG_MP_MAX_NUM_CPUS", 1)) if self.smp else 1
+        n_cpus = 1
+        if self.smp:  # older apps ask for fewer CPUs with CONFIG_MP_NUM_CPUS
+            n_cpus = min(int(config.get("CONFIG_MP_MAX_NUM_CPUS", 1)),
+                         int(config.get("CONFIG_MP_NUM_CPUS", 1 << 16)))
         self.n_cpus = max(1, n_cpus)
         self.num_coop = int(config.get("CONFIG_NUM_COOP_PRIORITIES", 16))
         self.num_preempt = int(config.get("CONFIG_NUM_PREEMPT_PRIORITIES", 15))

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.unit.build.conftest import Built, do_build, write_app
+from zpy.build import dtfunctions as dtf
 from zpy.build import kconfigfunctions as kf
-from zpy.build.dtmodel import DeviceTree
+from zpy.build.dtmodel import DeviceTree, DTNode
 
 OVERLAY = """\
 &pcie0 {
@@ -123,12 +124,18 @@ CASES = [
     ("dt_compat_on_bus", ("ns16550", "pcie"), "n"),
     ("dt_compat_any_has_prop", ("zpy,test-dev", "flag"), "y"),
     ("dt_compat_any_has_prop", ("zpy,test-dev", "mode", "slow"), "n"),
+    ("dt_compat_any_not_has_prop", ("zpy,test-dev", "nope"), "y"),
+    ("dt_compat_any_not_has_prop", ("zpy,test-dev", "mode"), "n"),
+    ("dt_compat_any_not_has_prop", ("vnd,nothing", "mode"), "n"),
+    ("dt_gpio_hogs_enabled", (), "n"),
     ("dt_chosen_enabled", ("zephyr,console",), "y"),
     ("dt_chosen_enabled", ("zephyr,nothing",), "n"),
     ("dt_chosen_label", ("zephyr,console",), "uart@3f8"),
     ("dt_chosen_path", ("zephyr,console",), "/uart@3f8"),
     ("dt_chosen_path", ("zephyr,nothing",), ""),
     ("dt_chosen_has_compat", ("zephyr,console", "ns16550"), "y"),
+    ("dt_chosen_bool_prop", ("zephyr,console", "io-mapped"), "y"),
+    ("dt_chosen_bool_prop", ("zephyr,sram", "io-mapped"), "n"),
     ("dt_chosen_reg_addr_hex", ("zephyr,console",), "0x3f8"),
     ("dt_chosen_reg_addr_int", ("zephyr,console",), "1016"),
     ("dt_chosen_reg_size_int", ("zephyr,sram", "0", "k"), "32768"),
@@ -146,6 +153,9 @@ CASES = [
     ("dt_nodelabel_bool_prop", ("uart0", "io-mapped"), "y"),
     ("dt_nodelabel_bool_prop", ("testdev", "speed"), "n"),
     ("dt_nodelabel_int_prop", ("testdev", "speed"), "2048"),
+    ("dt_nodelabel_array_prop_has_val", ("testdev", "values", "0x300"), "y"),
+    ("dt_nodelabel_array_prop_has_val", ("testdev", "values", "3"), "n"),
+    ("dt_nodelabel_array_prop_has_val", ("testdev", "mode", "3"), "n"),
     ("dt_nodelabel_int_prop_hex", ("testdev", "speed"), "0x800"),
     ("dt_nodelabel_int_prop_int", ("testdev", "speed", "k"), "2"),
     ("dt_nodelabel_int_prop_int", ("testdev", "mode"), "0"),
@@ -224,3 +234,20 @@ def test_ivshmem_symbol_follows_the_devicetree(dt_build: Built, tmp_path: Path) 
     built = do_build(app, tmp_path / "build")
     assert "CONFIG_APP_USES_IVSHMEM" not in built.config()
     assert "CONFIG_APP_NUM_IVSHMEM=0\n" in built.config()
+
+
+def test_gpio_hogs_enabled_needs_an_okay_hog_under_an_okay_controller() -> None:
+    def node(path: str, ord_: int, status: str, props: dict, parent: str | None) -> DTNode:
+        return DTNode(path=path, name=path.rsplit("/", 1)[-1], unit_addr=None, ord=ord_,
+                      labels=[], status=status, compats=[], matching_compat=None,
+                      props=props, parent=parent)
+
+    def tree(controller_status: str, hog_status: str) -> DeviceTree:
+        return DeviceTree([node("/", 0, "okay", {}, None),
+                           node("/gpio", 1, controller_status, {"gpio-controller": True}, "/"),
+                           node("/gpio/hog", 2, hog_status, {"gpio-hog": True}, "/gpio")],
+                          {}, {}, {})
+
+    assert dtf.gpio_hogs_enabled(tree("okay", "okay"))
+    assert not dtf.gpio_hogs_enabled(tree("disabled", "okay"))
+    assert not dtf.gpio_hogs_enabled(tree("okay", "disabled"))
