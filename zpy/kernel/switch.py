@@ -475,35 +475,23 @@ class Scheduler(SchedPolicy):
     def _idle_round(self, holder: k_thread) -> None:
         """One wait for interrupts on behalf of the idle CPUs (the seat held, no lock)."""
         clock = self.clock
-        stalled = False
-        if clock.virtual:
-            events = self.hw.poll(0)
-            if not events:
-                wait = True
-                with self.lock:
-                    if self._all_idle_locked():
-                        deadline = clock.next_deadline()
-                        if deadline is not None:
-                            clock.advance_to_tick(deadline)
-                            wait = False
-                        elif self._stalled_locked():
-                            wait, stalled = False, True
-                if stalled:
-                    self.on_stall()
-                    return
-                if wait:
-                    events = self.hw.poll(None)
-        else:
+        events = self.hw.poll(0)
+        if not events:
+            timeout: float | None = None
             with self.lock:
+                all_idle = self._all_idle_locked()
                 deadline = clock.next_deadline()
-                stalled = deadline is None and self._all_idle_locked() and self._stalled_locked()
+                stalled = all_idle and deadline is None and self._stalled_locked()
+                if clock.virtual and all_idle and deadline is not None:
+                    clock.advance_to_tick(deadline)  # nothing runs: time jumps
+                    timeout = 0.0
+                elif not clock.virtual and deadline is not None:
+                    timeout = max(0.0, (clock.tick_ns(deadline) - clock.now_ns()) / 1e9)
             if stalled:
                 self.on_stall()
                 return
-            timeout = None
-            if deadline is not None:
-                timeout = max(0.0, (clock.tick_ns(deadline) - clock.now_ns()) / 1e9)
-            events = self.hw.poll(timeout)
+            if timeout != 0.0:
+                events = self.hw.poll(timeout)  # a source, a kick, or (real time) the timer
         cpu = self._isr_target()
         self._take_interrupts(cpu, events)
         with self.lock:
