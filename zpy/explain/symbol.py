@@ -101,6 +101,8 @@ class SymbolExplanation:
     value: str
     prompt: str | None
     defined_at: list[Where]
+    #: where the prompt is (a symbol may be defined in several places, one with a prompt)
+    prompt_at: Where | None
     origin: Origin
     asked: Asked | None = None
     #: the value the explanation aims at (what was asked, or what the caller wants)
@@ -177,11 +179,12 @@ class SymbolExplainer:
         wanted = asked.value if asked is not None else want
         if asked is not None and asked.value != sym.str_value:
             asked.ignored = self._ignored(sym, asked.value)
-        prompts = [n.prompt[0] for n in sym.nodes if n.prompt]
+        prompted = [n for n in sym.nodes if n.prompt]
         e = SymbolExplanation(
             name=sym.name, type=kconfiglib.TYPE_TO_STR[sym.orig_type], value=sym.str_value,
-            prompt=prompts[0] if prompts else None,
+            prompt=prompted[0].prompt[0] if prompted else None,
             defined_at=[self.node_where(n) for n in sym.nodes],
+            prompt_at=self.node_where(prompted[0]) if prompted else None,
             origin=self.origin(sym, asked), asked=asked, wanted=wanted,
             wanted_for=wanted_for if asked is None else None)
         self._range(sym, e)
@@ -191,7 +194,7 @@ class SymbolExplainer:
             e.choice = self.choice_info(sym.choice)
         if e.differs and wanted is not None:
             e.unmet = self.unmet(sym, wanted)
-            if not prompts:
+            if not prompted:
                 e.notes.append(f"{sym.name} has no prompt: no configuration file can set it; "
                                "it takes its value from its defaults and from select")
             if self.search:
@@ -400,8 +403,7 @@ def render_symbol(e: SymbolExplanation) -> list[str]:
     lines = [f"CONFIG_{e.name}={_shown(e)}"]
     kind = e.type + (f", range {e.range} at {e.range_at}" if e.range else "")
     lines += labelled("type", kind)
-    defined = [f"{w}" + (f' "{e.prompt}"' if i == 0 and e.prompt else "")
-               for i, w in enumerate(e.defined_at)]
+    defined = [f"{w}" + (f' "{e.prompt}"' if w == e.prompt_at else "") for w in e.defined_at]
     lines += labelled("defined at", defined or ["(nowhere)"])
     if e.asked is not None and e.differs:
         a = e.asked
