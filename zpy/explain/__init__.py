@@ -83,10 +83,15 @@ def _symbol(folder: BuildFolder, name: str) -> SymbolExplanation:
 
 
 def _nearest(name: str, known: list[str], prefix: str = "") -> str:
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.7)
+    """' (did you mean A, B?)': the nearest known names, ignoring case and CONFIG_."""
+    def key(text: str) -> str:
+        return text.removeprefix("CONFIG_").lower()
+
+    by_key = {key(k): k for k in reversed(known)}
+    close = difflib.get_close_matches(key(name), list(by_key), n=3, cutoff=0.7)
     if not close:
         return " (nothing with a similar name)"
-    return " (did you mean " + ", ".join(prefix + c for c in close) + "?)"
+    return " (did you mean " + ", ".join(prefix + by_key[c] for c in close) + "?)"
 
 
 __all__ = ["explain", "Explanation", "ExplainError", "NodeExplanation", "SymbolExplanation"]
