@@ -35,6 +35,7 @@ from kconfiglib import (
 )
 
 from zpy.explain.fragments import (
+    BOARD_DEFCONFIG,
     COMMAND_LINE,
     Assignment,
     Fragment,
@@ -256,7 +257,7 @@ def _edits(kconf: kconfiglib.Kconfig, fragments: list[Fragment], candidate: Cand
                            a.fragment.kind == COMMAND_LINE) for a in found]
             continue
         new = _line(kconf.syms[name], value)
-        if found:
+        if found and found[-1].fragment.kind != BOARD_DEFCONFIG:  # the board is not yours
             a = found[-1]
             edits.append(Edit("set", str(a.fragment.path), a.lineno, a.line, new,
                               a.fragment.kind == COMMAND_LINE))

@@ -22,7 +22,11 @@ from kconfiglib import AND, BOOL, TRI_TO_STR, TRISTATE, Choice, Symbol
 
 from zpy.explain.fix import Change, smallest_change
 from zpy.explain.fragments import (
+    BOARD_CONF,
+    BOARD_DEFCONFIG,
     COMMAND_LINE,
+    CONF_FILE,
+    EXTRA_CONF_FILE,
     Assignment,
     Fragment,
     assignments,
@@ -138,13 +142,10 @@ class SymbolExplanation:
 class SymbolExplainer:
     """Explains the symbols of one merged configuration."""
 
-    def __init__(self, kconf: kconfiglib.Kconfig, fragments: list[Fragment],
-                 search: bool = True) -> None:
+    def __init__(self, kconf: kconfiglib.Kconfig, fragments: list[Fragment]) -> None:
         self.kconf = kconf
         self.fragments = fragments
         self.locator = Locator(Path(kconf.srctree or "."))
-        #: look for the smallest change when a value differs from the one asked for
-        self.search = search
 
     # -- locations --------------------------------------------------------------------
 
@@ -197,10 +198,8 @@ class SymbolExplainer:
             if not prompted:
                 e.notes.append(f"{sym.name} has no prompt: no configuration file can set it; "
                                "it takes its value from its defaults and from select")
-            if self.search:
-                e.change, e.changes_checked = smallest_change(
-                    self.kconf, self.fragments, sym, wanted,
-                    _target_fragment(self.fragments, last))
+            e.change, e.changes_checked = smallest_change(
+                self.kconf, self.fragments, sym, wanted, _target_fragment(self.fragments, last))
         return e
 
     def origin(self, sym: Symbol, asked: Asked | None) -> Origin:
@@ -221,7 +220,7 @@ class SymbolExplainer:
             if asked.source == COMMAND_LINE:
                 return Origin("assigned", f"set by -D{asked.line} on the command line",
                               asked.where)
-            kind = "" if asked.source == "CONF_FILE" else f" ({_KIND_TEXT[asked.source]})"
+            kind = "" if asked.source == CONF_FILE else f" ({_KIND_TEXT[asked.source]})"
             return Origin("assigned", f"set in {asked.where}{kind}", asked.where)
         hit = self._active_default(sym)
         if hit is not None:
@@ -365,10 +364,10 @@ class SymbolExplainer:
 
 
 _KIND_TEXT = {
-    "board defconfig": "the board's defconfig",
-    "board conf": "the app's board configuration",
-    "EXTRA_CONF_FILE": "EXTRA_CONF_FILE",
-    "CONF_FILE": "CONF_FILE",
+    BOARD_DEFCONFIG: "the board's defconfig",
+    BOARD_CONF: "the app's board configuration",
+    EXTRA_CONF_FILE: EXTRA_CONF_FILE,
+    CONF_FILE: CONF_FILE,
     COMMAND_LINE: "-D on the command line",
 }
 
@@ -388,10 +387,10 @@ def _took(sym: Symbol) -> bool:
 def _target_fragment(fragments: list[Fragment], last: Assignment | None) -> Fragment | None:
     """The file a new assignment goes into: the one that asked, unless that is the board's
     defconfig (the user's own file is the first CONF_FILE)."""
-    if last is not None and last.fragment.kind != "board defconfig":
+    if last is not None and last.fragment.kind != BOARD_DEFCONFIG:
         return last.fragment
     for fragment in fragments:
-        if fragment.kind == "CONF_FILE":
+        if fragment.kind == CONF_FILE:
             return fragment
     return fragments[-1] if fragments else None
 

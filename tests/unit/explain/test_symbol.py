@@ -161,7 +161,8 @@ CONFIG_APP_FLAVOUR_PLAIN=y
 def test_the_build_warned_about_what_explain_explains(symbols_build: Built) -> None:
     """The values that did not take are the ones the build warned about."""
     warned = [w.split()[1] for w in symbols_build.warnings]
-    assert warned == ["APP_FEATURE", "APP_TRACE", "APP_BASE_EXTRA", "APP_NEEDS_HW"]
+    assert warned == ["APP_FEATURE", "APP_TRACE", "APP_BASE_EXTRA", "APP_NEEDS_HW",
+                      "APP_NEEDS_BOARD_FEATURE"]
 
 
 def test_json_carries_the_same_facts(symbols_build: Built,
@@ -205,4 +206,30 @@ CONFIG_APP_NEEDS_HW=n
   unmet:       depends on APP_HW_PRESENT (=n), at app/Kconfig:70
                  APP_HW_PRESENT=n, defined at app/Kconfig:72, has no prompt
   no fix:      no configuration file can give CONFIG_APP_NEEDS_HW=y: what it needs cannot be assigned
+"""
+
+
+def test_implied(symbols_build: Built, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert explained(symbols_build, "CONFIG_APP_OPTIONAL", monkeypatch) == """\
+CONFIG_APP_OPTIONAL=y
+  type:        bool
+  defined at:  app/Kconfig:79 "An optional part"
+  value from:  implied by APP_IMPLIER
+  implied by:  APP_IMPLIER (=y), at app/Kconfig:77
+"""
+
+
+def test_what_the_board_turned_off_is_turned_on_in_prj_conf(
+        symbols_build: Built, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fix never edits the board's defconfig: prj.conf comes later and wins."""
+    assert explained(symbols_build, "CONFIG_APP_NEEDS_BOARD_FEATURE", monkeypatch) == """\
+CONFIG_APP_NEEDS_BOARD_FEATURE=n
+  type:        bool
+  defined at:  app/Kconfig:86 "Needs the feature the board turns off"
+  asked for:   y, in app/prj.conf:10, which has no effect: its dependencies are not met
+  value from:  its dependencies are not met, so it is n
+  unmet:       depends on APP_BOARD_FEATURE (=n), at app/Kconfig:88
+                 APP_BOARD_FEATURE=n, defined at app/Kconfig:82
+  smallest change, checked with kconfiglib (gives CONFIG_APP_NEEDS_BOARD_FEATURE=y):
+    add CONFIG_APP_BOARD_FEATURE=y to app/prj.conf
 """
