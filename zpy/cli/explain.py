@@ -20,7 +20,7 @@ class Explain(ZpyCommand):
         "examples:\n"
         "  zpy explain -d build CONFIG_IVSHMEM_DOORBELL\n"
         "  zpy explain -d build ivshmem0\n"
-        "  zpy explain -d build /soc/pcie/ivshmem@10 --json"
+        "  zpy explain -d build /ivhsmem/ivshmem --json"
     )
 
     def do_add_parser(self, parser: argparse.ArgumentParser) -> None:

@@ -174,7 +174,7 @@ def render_node(e: NodeExplanation) -> list[str]:
     lines += labelled("status", e.status + (f", at {e.status_at}" if e.status_at else ""))
     for d in e.drivers:
         lines += labelled("driver", _driver_text(d))
-    if not e.drivers and e.compatible:
+    if not e.drivers and e.compatible and e.device is None:
         compats = ", ".join(f'"{c}"' for c in e.compatible)
         lines += labelled("driver", f"none: no zpy or app source declares DT_DRV_COMPAT for "
                           f"{compats}")
