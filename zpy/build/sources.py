@@ -18,7 +18,7 @@ ZEPHYR_BASE (zpy/drivers/ivshmem/virt_ivshmem.py -> zpy.drivers.ivshmem.virt_ivs
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,14 +116,37 @@ def image_modules(zephyr_base: Path, config: Mapping[str, int | str]) -> ModuleT
     """Walk ZEPHYR_BASE/CMakeLists.txt and the folders it adds, for this .config."""
     table = ModuleTable()
     seen: set[Path] = set()
-    _walk(zephyr_base, zephyr_base, config, table, seen, None)
+    for src, conditions in _walk(zephyr_base, config, (), table.cmakelists):
+        if src in seen:
+            continue
+        seen.add(src)
+        condition = conditions[-1].symbol if conditions else None
+        table.modules.append(ImageModule(module_name(src, zephyr_base), str(src), condition))
     return table
 
 
-def _walk(folder: Path, base: Path, config: Mapping[str, int | str], table: ModuleTable,
-          seen: set[Path], condition: str | None) -> None:
+@dataclass(frozen=True)
+class Condition:
+    """An `_ifdef` a source file sits under: the symbol and the CMakeLists line naming it."""
+
+    symbol: str
+    filename: Path
+    lineno: int
+
+
+def all_sources(zephyr_base: Path) -> list[tuple[Path, tuple[Condition, ...]]]:
+    """Every source file the CMakeLists files name, whatever the configuration, with the
+    `_ifdef` conditions (outermost first) it needs to be in an image."""
+    return list(_walk(zephyr_base, None, (), []))
+
+
+def _walk(folder: Path, config: Mapping[str, int | str] | None,
+          conditions: tuple[Condition, ...], cmakelists: list[Path]
+          ) -> Iterator[tuple[Path, tuple[Condition, ...]]]:
+    """(source, conditions) in the order the files name them; with config None, every
+    `_ifdef` branch is taken."""
     path = folder / "CMakeLists.txt"
-    table.cmakelists.append(path)
+    cmakelists.append(path)
     for cmd in parse_cmakelists(path):
         name, args = cmd.name, cmd.args
         if name in _NO_EFFECT:
@@ -133,13 +156,14 @@ def _walk(folder: Path, base: Path, config: Mapping[str, int | str], table: Modu
         if base_name not in ("add_subdirectory", *_SOURCES):
             raise cmd.error(f"Unknown CMake command \"{name}\" (zpy reads add_subdirectory, "
                             "zephyr_library_sources and their _ifdef forms)")
-        symbol = None
+        inner = conditions
         if ifdef:
             if not args:
                 raise cmd.error(f"{name} called with incorrect number of arguments")
             symbol, args = args[0], args[1:]
-            if not _is_set(config, symbol):
+            if config is not None and not _is_set(config, symbol):
                 continue
+            inner = (*conditions, Condition(symbol, path, cmd.lineno))
         if base_name == "add_subdirectory":
             if len(args) != 1:
                 raise cmd.error(f"{name} called with incorrect number of arguments")
@@ -150,7 +174,7 @@ def _walk(folder: Path, base: Path, config: Mapping[str, int | str], table: Modu
             if not (sub / "CMakeLists.txt").is_file():
                 raise cmd.error(f"The source directory {sub} does not contain a "
                                 "CMakeLists.txt file.")
-            _walk(sub, base, config, table, seen, symbol or condition)
+            yield from _walk(sub, config, inner, cmakelists)
             continue
         for arg in args:
             src = (folder / arg).resolve()
@@ -158,10 +182,7 @@ def _walk(folder: Path, base: Path, config: Mapping[str, int | str], table: Modu
                 raise cmd.error(f"Cannot find source file: {arg}")
             if src.suffix != ".py":
                 raise cmd.error(f"{arg} is not a Python module (zpy images are made of .py files)")
-            if src in seen:
-                continue
-            seen.add(src)
-            table.modules.append(ImageModule(module_name(src, base), str(src), symbol or condition))
+            yield src, inner
 
 
 def module_name(path: Path, base: Path) -> str:

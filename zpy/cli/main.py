@@ -21,6 +21,7 @@ BUILTIN_COMMANDS: dict[str, str] = {
     "ivshmem-server": "zpy.cli.ivshmem_server:IvshmemServer",
     "ivshmem-client": "zpy.cli.ivshmem_client:IvshmemClient",
     "draw": "zpy.cli.draw:Draw",
+    "explain": "zpy.cli.explain:Explain",
     "ivshmem2-server": "zpy.cli.ivshmem2_server:Ivshmem2Server",
     "twister": "zpy.cli.twister:Twister",
 }

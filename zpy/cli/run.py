@@ -10,9 +10,13 @@ import sys
 import threading
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zpy.cli.command import ZpyCommand
 from zpy.errors import FatalError
+
+if TYPE_CHECKING:
+    from zpy.runtime import Runtime
 
 
 def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
@@ -61,10 +65,22 @@ def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
+        _record_devices(runtime, build_dir)
         runtime.close()
     if runtime.kernel.fatal_exception is not None:
         raise FatalError("the image died", status or 1, runtime.kernel.fatal_exception)
     return status
+
+
+def _record_devices(runtime: Runtime, build_dir: Path) -> None:
+    """Leave each device's init result in the build folder, for `zpy explain`."""
+    from zpy.build.paths import BuildPaths
+    from zpy.explain.devices import record_run
+
+    try:
+        record_run(runtime.kernel, BuildPaths(build_dir))
+    except OSError as e:  # a read-only build folder must not fail the run
+        print(f"zpy: cannot record the device states: {e}", file=sys.stderr, flush=True)
 
 
 def _draw_when_booted(runtime: object, draw_dir: Path) -> None:

@@ -76,6 +76,15 @@ class LogCore:
         self.linked: list[LogModule] = []
         #: where formatted lines go instead of the console (the shell's log backend sets it)
         self.output: Callable[[str], None] | None = None
+        #: device -> the error and warning lines logged while its init function ran
+        #: (what `zpy explain` shows for a device whose init failed)
+        self.init_lines: dict[Any, list[str]] = {}
+
+    def note_init_line(self, frame: Any, level: int, name: str, text: str) -> None:
+        """Keep an error or warning line if a device's init function is on the stack."""
+        dev = _initializing_device(frame)
+        if dev is not None:
+            self.init_lines.setdefault(dev, []).append(f"<{_TAGS[level]}> {name}: {text}")
 
     def write(self, kernel: Any, text: str) -> None:
         out = self.output
@@ -221,6 +230,22 @@ def _log(level: int, fmt: str, args: tuple[Any, ...]) -> None:
     func = frame.f_code.co_name if (level == LOG_LEVEL_DBG and core.func_prefix) else None
     text = c_format(fmt, *args)
     core.write(kernel, core.format(kernel.uptime_ns(), level, module.name, text, func))
+    if level <= LOG_LEVEL_WRN:
+        core.note_init_line(frame, level, module.name, text)
+
+
+def _initializing_device(frame: Any) -> Any:
+    """The device whose init function (called with the device first) is on the stack."""
+    from zpy.kernel.device import device
+
+    while frame is not None:
+        code = frame.f_code
+        if code.co_argcount:
+            dev = frame.f_locals.get(code.co_varnames[0])
+            if isinstance(dev, device) and getattr(dev.ops.init, "__code__", None) is code:
+                return dev
+        frame = frame.f_back
+    return None
 
 
 def LOG_ERR(fmt: str, *args: Any) -> None:
