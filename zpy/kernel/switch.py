@@ -479,6 +479,8 @@ class Scheduler(SchedPolicy):
         if not events:
             timeout: float | None = None
             with self.lock:
+                if not self._still_idling_locked(holder):
+                    return  # what changed (and kicked) happened before the poll above
                 all_idle = self._all_idle_locked()
                 deadline = clock.next_deadline()
                 stalled = all_idle and deadline is None and self._stalled_locked()
@@ -496,6 +498,15 @@ class Scheduler(SchedPolicy):
         self._take_interrupts(cpu, events)
         with self.lock:
             self.wake_idle_locked()
+
+    def _still_idling_locked(self, holder: k_thread) -> bool:
+        """Should the seat's holder go on waiting for interrupts?"""
+        cpu = holder.cpu
+        if cpu is not None and cpu.current is holder:
+            return False
+        if self.halted or self.seat is not holder:
+            return False
+        return self._idle_cpu_locked() is not None
 
     def _isr_target(self) -> Cpu:
         with self.lock:

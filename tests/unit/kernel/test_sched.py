@@ -335,3 +335,27 @@ def main():
 """, config=TWO_CPUS, timeout=20)
     assert status == 0, out
     assert sorted(out.splitlines()) == ["spinner 0 saw the other", "spinner 1 saw the other"]
+
+
+def test_two_cpus_lose_no_wakeup_across_many_joins_and_handoffs(make_image, boot):
+    """Threads that end on one CPU while their joiner idles on the other, 300 times over:
+    a wake-up lost between two host threads would hang the run."""
+    status, out = run(make_image, boot, """
+sem = k_sem()
+k_sem_init(sem, 0, 1)
+
+def worker(i):
+    if i % 2:
+        k_sem_give(sem)
+
+def main():
+    for i in range(1500):
+        t = spawn(worker, -1 if i % 3 else 3, i)
+        if i % 2:
+            k_sem_take(sem, K_FOREVER)
+        k_thread_join(t, K_FOREVER)
+    printk("done\\n")
+    return 0
+""", config=TWO_CPUS, timeout=60)
+    assert status == 0, out
+    assert out == "done\n"
