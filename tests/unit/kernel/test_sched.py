@@ -338,7 +338,7 @@ def main():
 
 
 def test_two_cpus_lose_no_wakeup_across_many_joins_and_handoffs(make_image, boot):
-    """Threads that end on one CPU while their joiner idles on the other, 300 times over:
+    """Threads that end on one CPU while their joiner idles on the other, 1500 times over:
     a wake-up lost between two host threads would hang the run."""
     status, out = run(make_image, boot, """
 sem = k_sem()
