@@ -25,8 +25,8 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from zpy.kernel.sys_clock import SysClock, Timeout
-from zpy.kernel.timeout import K_TICKS, k_timeout_t
+from zpy.kernel.sys_clock import SysClock
+from zpy.kernel.timeout import k_timeout_t
 
 if TYPE_CHECKING:
     from zpy.kernel.thread import k_thread
@@ -145,7 +145,7 @@ class Cpu:
     """struct _cpu: what one CPU runs, and its scheduling state."""
 
     __slots__ = ("id", "bit", "current", "idle_thread", "online", "swap_ok", "need_resched",
-                 "in_isr", "metairq_preempted", "slice_timeout", "slice_expired", "cache",
+                 "in_isr", "metairq_preempted", "slice_deadline", "slice_expired", "cache",
                  "pending_irqs")
 
     def __init__(self, cpu_id: int, idle_thread: k_thread) -> None:
@@ -162,7 +162,8 @@ class Cpu:
         #: interrupt nesting depth on this CPU
         self.in_isr = 0
         self.metairq_preempted: k_thread | None = None
-        self.slice_timeout = Timeout(self)
+        #: the tick at which the current thread's time slice ends (None: no slice)
+        self.slice_deadline: int | None = None
         self.slice_expired = False
         #: CONFIG_SMP=n: the thread that should run next (Zephyr's ready_q.cache)
         self.cache = idle_thread
@@ -373,19 +374,27 @@ class SchedPolicy:
         return ok or bool(t.slice_ticks)
 
     def reset_time_slice_locked(self, cpu: Cpu, t: k_thread) -> None:
-        if not self.timeslicing:
-            return
-        self.clock.abort(cpu.slice_timeout)
+        """A new slice for the thread `cpu` switches to. Zephyr arms a timeout of slice - 1
+        ticks; zpy keeps the tick it expires at on the CPU (the timer interrupt checks it),
+        which is the same moment without a timeout-queue entry per context switch."""
         cpu.slice_expired = False
-        if self.sliceable(t):
-            self.clock.add(cpu.slice_timeout, self._slice_timeout, K_TICKS(self.slice_time(t) - 1))
+        if self.timeslicing and not t._idle and self.sliceable(t):
+            cpu.slice_deadline = self.clock.deadline_of(self.slice_time(t) - 1)
+        else:
+            cpu.slice_deadline = None
 
-    def _slice_timeout(self, to: Timeout) -> None:
-        cpu = to.owner
-        assert isinstance(cpu, Cpu)
-        with self.lock:
-            cpu.slice_expired = True
-            cpu.need_resched = True
+    def expire_slices_locked(self, now_tick: int) -> None:
+        """The timer interrupt: CPUs whose slice ended rotate their thread (z_time_slice)."""
+        for cpu in self.cpus:
+            deadline = cpu.slice_deadline
+            if deadline is not None and deadline <= now_tick:
+                cpu.slice_expired = True
+                cpu.need_resched = True
+                self.time_slice_locked(cpu)
+
+    def next_slice_deadline_locked(self) -> int | None:
+        deadlines = [c.slice_deadline for c in self.cpus if c.slice_deadline is not None]
+        return min(deadlines) if deadlines else None
 
     def time_slice_locked(self, cpu: Cpu) -> None:
         """z_time_slice: the CPU's slice ran out; its thread goes behind its equals."""
@@ -396,6 +405,8 @@ class SchedPolicy:
             if not prevented(curr):
                 self.move_thread_to_end_of_prio_q_locked(curr, cpu)
             self.reset_time_slice_locked(cpu, curr)
+        else:
+            cpu.slice_deadline = None
         cpu.slice_expired = False
 
     def time_slice_set(self, slice_ms: int, prio: int, cpu: Cpu) -> None:

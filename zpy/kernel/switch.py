@@ -84,7 +84,8 @@ class Scheduler(SchedPolicy):
         self._countdown = POLL_EVERY
         #: called (without the lock) when no thread can ever run again
         self.on_stall: Callable[[], None] = lambda: None
-        self._seat_free = threading.Condition(self.lock)
+        #: set when the seat is left after halt_all() (shutdown waits for it)
+        self._seat_left = threading.Event()
 
     # -- who is calling ------------------------------------------------------------------------
 
@@ -269,7 +270,7 @@ class Scheduler(SchedPolicy):
                            timeout: k_timeout_t) -> None:
         """Arm a timeout; the host waiting for interrupts recomputes its wait if this one
         comes first."""
-        first = self.clock.next_deadline()
+        first = self.next_deadline_locked()
         self.clock.add(to, fn, timeout)
         if self.seat is not None and self.seat is not _thread.get() \
                 and (first is None or to.deadline < first):
@@ -417,8 +418,9 @@ class Scheduler(SchedPolicy):
     def _leave_seat_locked(self) -> None:
         """Give up the seat; if a CPU still idles, a parked host takes it over."""
         self.seat = None
-        self._seat_free.notify_all()
-        if self._idle_cpu_locked() is not None:
+        if self.halted:
+            self._seat_left.set()
+        elif self._idle_cpu_locked() is not None:
             for p in self._parked:
                 if not p._signaled:
                     self._wake_host_locked(p)
@@ -475,29 +477,41 @@ class Scheduler(SchedPolicy):
     def _idle_round(self, holder: k_thread) -> None:
         """One wait for interrupts on behalf of the idle CPUs (the seat held, no lock)."""
         clock = self.clock
-        events = self.hw.poll(0)
-        if not events:
-            timeout: float | None = None
-            with self.lock:
-                if not self._still_idling_locked(holder):
-                    return  # what changed (and kicked) happened before the poll above
-                all_idle = self._all_idle_locked()
-                deadline = clock.next_deadline()
-                stalled = all_idle and deadline is None and self._stalled_locked()
-                if clock.virtual and all_idle and deadline is not None:
-                    clock.advance_to_tick(deadline)  # nothing runs: time jumps
-                    timeout = 0.0
-                elif not clock.virtual and deadline is not None:
-                    timeout = max(0.0, (clock.tick_ns(deadline) - clock.now_ns()) / 1e9)
-            if stalled:
-                self.on_stall()
-                return
-            if timeout != 0.0:
-                events = self.hw.poll(timeout)  # a source, a kick, or (real time) the timer
-        cpu = self._isr_target()
-        self._take_interrupts(cpu, events)
+        hw = self.hw
         with self.lock:
-            self.wake_idle_locked()
+            if not self._still_idling_locked(holder):
+                return  # what changed (and kicked) happened before we got here
+            cpu = self._idle_cpu_locked() or self.cpus[0]
+            all_idle = self._all_idle_locked()
+            deadline = self.next_deadline_locked()
+            may_stall = all_idle and deadline is None and self._stalled_locked()
+            jump = clock.virtual and all_idle and deadline is not None
+            timeout: float | None = None
+            if not clock.virtual and deadline is not None:
+                timeout = max(0.0, (clock.tick_ns(deadline) - clock.now_ns()) / 1e9)
+        if may_stall or jump:
+            events = hw.poll(0)  # an internal source (the UART's kick) may still hold work
+            if not events:
+                if may_stall:
+                    self.on_stall()
+                    return
+                assert deadline is not None
+                clock.advance_to_tick(deadline)  # every CPU idles: time jumps to the timeout
+        else:
+            events = hw.poll(timeout)  # a source, a kick, or (real time) the timer
+        due = deadline is not None and deadline <= clock.tick_get()
+        if events or due:
+            self._take_interrupts(cpu, events, due)
+            with self.lock:
+                self.wake_idle_locked()
+
+    def next_deadline_locked(self) -> int | None:
+        """The next tick the timer interrupt has work at (timeouts and time slices)."""
+        deadline = self.clock.next_deadline()
+        slices = self.next_slice_deadline_locked()
+        if slices is None:
+            return deadline
+        return slices if deadline is None else min(deadline, slices)
 
     def _still_idling_locked(self, holder: k_thread) -> bool:
         """Should the seat's holder go on waiting for interrupts?"""
@@ -518,23 +532,22 @@ class Scheduler(SchedPolicy):
             return False
         return not self.threads or not self.hw.has_wake_sources()
 
-    def _take_interrupts(self, cpu: Cpu, events: Events) -> None:
-        """Run the ISRs of `events` and the timer's, on `cpu`, in ISR context."""
-        if not events and not self._timer_due():
-            return
+    def _take_interrupts(self, cpu: Cpu, events: Events, due: bool) -> None:
+        """Run the ISRs of `events` (and the timer's, if `due`) on `cpu`, in ISR context."""
         token = _isr_cpu.set(cpu)
         cpu.in_isr += 1
         try:
             if events:
                 self.hw.dispatch(events)
-            self.announce()
+            if due:
+                self.announce()
         finally:
             cpu.in_isr -= 1
             _isr_cpu.reset(token)
 
     def _timer_due(self) -> bool:
         with self.lock:
-            deadline = self.clock.next_deadline()
+            deadline = self.next_deadline_locked()
         return deadline is not None and deadline <= self.clock.tick_get()
 
     def poll_interrupts(self, t: k_thread, cpu: Cpu) -> None:
@@ -544,7 +557,10 @@ class Scheduler(SchedPolicy):
                 return
             self.seat = t
         try:
-            self._take_interrupts(cpu, self.hw.poll(0))
+            events = self.hw.poll(0)
+            due = not self.clock.virtual and self._timer_due()
+            if events or due:
+                self._take_interrupts(cpu, events, due)
         finally:
             with self.lock:
                 self._leave_seat_locked()
@@ -562,9 +578,7 @@ class Scheduler(SchedPolicy):
             to.fn(to)
         if self.timeslicing:
             with self.lock:
-                for cpu in self.cpus:
-                    if cpu.slice_expired:
-                        self.time_slice_locked(cpu)
+                self.expire_slices_locked(now)
 
     def isr_enter(self) -> tuple[object, Cpu] | None:
         """Enter ISR context for an interrupt raised now; None if already in one."""
@@ -597,15 +611,18 @@ class Scheduler(SchedPolicy):
             if now >= end:
                 break
             with self.lock:
-                deadline = clock.next_deadline()
+                deadline = self.next_deadline_locked()
             due = end if deadline is None else min(end, clock.tick_ns(deadline))
             if clock.virtual:
                 clock.advance_ns(max(0, due - now))
             else:
-                time.sleep(max(0, due - now) / 1e9)
-            cpu = t.cpu if t is not None and t.cpu is not None else self.cpus[0]
-            if _isr_cpu.get() is None:
-                self._take_interrupts(cpu, self.hw.poll(0) if self.seat is None else [])
+                time.sleep(min(max(0, due - now) / 1e9, 0.001))
+            if t is None or t.cpu is None or t.cpu.current is not t or _isr_cpu.get() is not None:
+                continue  # boot code or an ISR: nothing to take or to switch here
+            cpu = t.cpu
+            if self._timer_due():
+                self._take_interrupts(cpu, [], True)
+            self.poll_interrupts(t, cpu)
             self.entry()
 
     # -- stopping -----------------------------------------------------------------------------------
@@ -623,8 +640,10 @@ class Scheduler(SchedPolicy):
 
     def wait_seat_free(self, timeout: float) -> bool:
         """After halt_all(): wait for the host waiting on the interrupt sources to leave."""
-        with self._seat_free:
-            return self._seat_free.wait_for(lambda: self.seat is None, timeout)
+        with self.lock:
+            if self.seat is None:
+                return True
+        return self._seat_left.wait(timeout)
 
 
 __all__ = ["Scheduler", "ThreadExit", "K_FOREVER", "_THREAD_SUSPENDED", "POLL_EVERY"]

@@ -96,6 +96,10 @@ class SysClock:
     def _base(self) -> int:
         return self.curr_tick if self.announcing else self.tick_get()
 
+    def deadline_of(self, ticks: int) -> int:
+        """The tick a relative timeout of `ticks` set now expires at."""
+        return self._base() + ticks + 1
+
     def add(self, to: Timeout, fn: Callable[[Timeout], None], timeout: k_timeout_t) -> None:
         """z_add_timeout: arm `to` (K_FOREVER arms nothing)."""
         ticks = timeout.to_ticks(self.ticks_per_sec)
