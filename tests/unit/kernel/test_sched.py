@@ -359,3 +359,72 @@ def main():
 """, config=TWO_CPUS, timeout=60)
     assert status == 0, out
     assert out == "done\n"
+
+
+def test_priority_inheritance_stops_at_the_ceiling(make_image, boot):
+    status, out = run(make_image, boot, """
+m = k_mutex()
+k_mutex_init(m)
+
+def owner():
+    k_mutex_lock(m, K_FOREVER)
+    k_msleep(10)
+    printk("owner at %d\\n", k_thread_priority_get(k_current_get()))
+    k_mutex_unlock(m)
+
+def waiter():
+    k_mutex_lock(m, K_FOREVER)
+    k_mutex_unlock(m)
+
+def main():
+    spawn(owner, 10)
+    k_msleep(1)
+    spawn(waiter, 2)
+    k_msleep(100)
+    return 0
+""", config={"PRIORITY_CEILING": "6"})
+    assert status == 0, out
+    assert out == "owner at 6\n"
+
+
+def test_a_meta_irq_thread_preempts_a_cooperative_one(make_image, boot):
+    status, out = run(make_image, boot, """
+def metairq():
+    printk("meta-IRQ runs\\n")
+
+def coop():
+    printk("coop before\\n")
+    spawn(metairq, K_HIGHEST_THREAD_PRIO)
+    printk("coop after\\n")
+
+def main():
+    spawn(coop, -2)
+    k_msleep(10)
+    return 0
+""", config={"NUM_METAIRQ_PRIORITIES": "1"})
+    assert status == 0, out
+    assert out == "coop before\nmeta-IRQ runs\ncoop after\n"
+
+
+def test_a_pinned_thread_runs_only_on_its_cpu(make_image, boot):
+    status, out = run(make_image, boot, """
+def spinner(name):
+    k_busy_wait(50000)
+    printk("%s done at %d ms\\n", name, k_uptime_get())
+
+def main():
+    k_thread_priority_set(k_current_get(), 9)
+    threads = []
+    for name in ("a", "b"):
+        t = k_thread()
+        k_thread_create(t, None, 0, spinner, name, None, None, 5, 0, K_FOREVER)
+        printk("pin %s: %d\\n", name, k_thread_cpu_pin(t, 1))
+        threads.append(t)
+    for t in threads:
+        k_thread_start(t)
+    k_msleep(500)
+    return 0
+""", config=dict(TWO_CPUS, SCHED_CPU_MASK="y"))
+    assert status == 0, out
+    # both on CPU 1: one after the other, though CPU 0 idles
+    assert out == "pin a: 0\npin b: 0\na done at 50 ms\nb done at 100 ms\n", out
