@@ -48,20 +48,26 @@ class InterruptTable:
         if entry is None:
             self.spurious += 1
             return
-        if isr_cpu() is None:
-            t = current_thread()
-            if t is not None and t.irq_locks and t.cpu is not None and t.cpu.current is t:
-                t.cpu.pending_irqs.append(vector)
-                return
+        if isr_cpu() is not None:  # nested in an interrupt being taken (the common case)
+            self._run(entry, vector)
+            return
+        t = current_thread()
+        if t is not None and t.irq_locks and t.cpu is not None and t.cpu.current is t:
+            t.cpu.pending_irqs.append(vector)
+            return
         sched = self._kernel.sched
         entered = sched.isr_enter()
+        try:
+            self._run(entry, vector)
+        finally:
+            if entered is not None:
+                sched.isr_exit(entered)
+
+    def _run(self, entry: tuple[Isr, Any], vector: int) -> None:
         try:
             entry[0](entry[1])
         except BaseException as e:
             self._kernel.fatal_error(e, None, where=f"ISR of vector {vector:#x}")
-        finally:
-            if entered is not None:
-                sched.isr_exit(entered)
 
     # -- vectors ---------------------------------------------------------------------------
 

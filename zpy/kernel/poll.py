@@ -150,15 +150,20 @@ def k_poll(events: list[k_poll_event], num_events: int, timeout: k_timeout_t) ->
         if ev.type != K_POLL_TYPE_IGNORE:
             ev._poller = me
             ev.obj.poll_events.append(ev)
-    rc = sched.pend_curr_locked(None, timeout)
-    with sched.lock:
-        for ev in chosen:
-            if ev._poller is me:
-                ev._poller = None
-                try:
-                    ev.obj.poll_events.remove(ev)
-                except ValueError:
-                    pass
+    rc = sched.pend_curr_locked(None, timeout, me)
+    # Wakers clear _poller (under the lock) of the event they signal and never set it back:
+    # an event still naming us is one to unregister.
+    for ev in chosen:
+        if ev._poller is me:
+            with sched.lock:
+                for ev in chosen:
+                    if ev._poller is me:
+                        ev._poller = None
+                        try:
+                            ev.obj.poll_events.remove(ev)
+                        except ValueError:
+                            pass
+            break
     return rc
 
 

@@ -198,6 +198,8 @@ class SchedPolicy:
         slice_ms = int(config.get("CONFIG_TIMESLICE_SIZE", 0))
         self.slice_ticks = -(-slice_ms * clock.ticks_per_sec // 1000)
         self.slice_max_prio = int(config.get("CONFIG_TIMESLICE_PRIORITY", 0))
+        #: a cooperative thread that a meta-IRQ thread preempted gets its CPU back first
+        self._metairq_returns = bool(self.num_metairq and self.num_coop > self.num_metairq)
         self.cpus: list[Cpu] = []
         self.runq = RunQueue()
         #: every thread that is not dead (for `kernel threads` and the end of a run)
@@ -249,28 +251,32 @@ class SchedPolicy:
     def next_up_locked(self, cpu: Cpu) -> k_thread:
         """What `cpu` should run now."""
         cur = cpu.current
-        best = self.runq.best(cpu.bit if self.smp else 0)
-        if self.num_metairq and self.num_coop > self.num_metairq:
+        runq = self.runq
+        best = runq.best(cpu.bit if self.smp else 0) if runq._prios else None
+        if self._metairq_returns:
             mirqp = cpu.metairq_preempted
             if mirqp is not None and (best is None or not self.is_metairq(best)):
                 if not prevented(mirqp):
                     best = mirqp
                 else:
                     cpu.metairq_preempted = None
+        idle = cpu.idle_thread
         if not self.smp:
-            return best if best is not None else cpu.idle_thread
-        queued = bool(cur.thread_state & _THREAD_QUEUED)
-        active = not prevented(cur) and cur is not cpu.idle_thread
+            return best if best is not None else idle
+        state = cur.thread_state
+        active = not state & _PREVENTED and cur is not idle
         if best is None:
-            best = cpu.idle_thread
+            best = idle
         if active:
+            swap_ok = cpu.swap_ok
             cmp = best.prio - cur.prio  # > 0: cur has the higher priority
-            if cmp > 0 or (cmp == 0 and not cpu.swap_ok):
+            if cmp > 0 or (cmp == 0 and not swap_ok):
                 best = cur
-            if not self.should_preempt(best, cpu.swap_ok, cur):
-                best = cur
-        if best is not cur and active and not queued:
-            self.queue_thread_locked(cur, cpu)
+            elif not (swap_ok or (cur.prio >= 0 and cur.sched_locked == 0)
+                      or self.is_metairq(best)):
+                best = cur  # should_preempt() says no: a cooperative thread keeps its CPU
+            if best is not cur and not state & _THREAD_QUEUED:
+                self.queue_thread_locked(cur, cpu)
         if best.thread_state & _THREAD_QUEUED:
             self.dequeue_thread_locked(best, cpu)
         cpu.swap_ok = False
@@ -291,7 +297,7 @@ class SchedPolicy:
         cpu.need_resched = cpu.cache is not cur
 
     def _update_metairq_preempt(self, cpu: Cpu, t: k_thread) -> None:
-        if not (self.num_metairq and self.num_coop > self.num_metairq):
+        if not self._metairq_returns:
             return
         cur = cpu.current
         if self.is_metairq(t) and not self.is_metairq(cur) and not self.is_preemptible(cur):
@@ -303,15 +309,14 @@ class SchedPolicy:
 
     def ready_thread_locked(self, t: k_thread, cpu: Cpu) -> None:
         """Make `t` runnable if nothing prevents it (z_ready_thread's core)."""
-        if t.thread_state & _THREAD_QUEUED or prevented(t) or self._running_elsewhere(t, cpu):
+        if t.thread_state & (_THREAD_QUEUED | _PREVENTED):
             return
+        running = t.cpu
+        if running is not None and running is not cpu and running.current is t:
+            return  # running elsewhere
         self.queue_thread_locked(t, cpu)
         self.update_cache_locked(cpu, False)
-        self._flag_ipi_locked(t)
-        self.wake_idle_locked()
-
-    def _running_elsewhere(self, t: k_thread, cpu: Cpu) -> bool:
-        return t.cpu is not None and t.cpu is not cpu and t.cpu.current is t
+        self.dispatch_locked(t)
 
     def unready_thread_locked(self, t: k_thread, cpu: Cpu) -> None:
         if t.thread_state & _THREAD_QUEUED:
@@ -324,21 +329,10 @@ class SchedPolicy:
         self.queue_thread_locked(t, cpu)
         self.update_cache_locked(cpu, t is cpu.current)
 
-    def _flag_ipi_locked(self, t: k_thread) -> None:
-        """SMP: tell the CPUs that `t` could preempt (Zephyr's IPI). Each looks again at its
-        next kernel entry (or interrupt exit); idle ones are dispatched by wake_idle_locked."""
-        if not self.smp:
-            return
-        for other in self.cpus:
-            if not other.online or not t.cpu_mask & other.bit:
-                continue
-            cur = other.current
-            if cur is other.idle_thread or (
-                    t.prio < cur.prio and (self.is_preemptible(cur) or self.is_metairq(t))):
-                other.need_resched = True
-
-    def wake_idle_locked(self) -> None:
-        """Give ready threads to idle CPUs (the switcher does it; policy alone cannot)."""
+    def dispatch_locked(self, t: k_thread) -> None:
+        """`t` became ready: idle CPUs take it, and (SMP) the CPUs it could preempt are told,
+        as Zephyr's IPI tells them; each looks again at its next kernel entry. The policy
+        alone cannot run a thread: zpy.kernel.switch's Scheduler does."""
 
     # -- priorities ----------------------------------------------------------------------------
 
@@ -378,10 +372,14 @@ class SchedPolicy:
         ticks; zpy keeps the tick it expires at on the CPU (the timer interrupt checks it),
         which is the same moment without a timeout-queue entry per context switch."""
         cpu.slice_expired = False
-        if self.timeslicing and not t._idle and self.sliceable(t):
-            cpu.slice_deadline = self.clock.deadline_of(self.slice_time(t) - 1)
-        else:
-            cpu.slice_deadline = None
+        cpu.slice_deadline = None
+        if not self.timeslicing or t._idle:
+            return
+        ticks = t.slice_ticks or self.slice_ticks
+        if t.slice_ticks or (ticks and t.prio >= 0 and t.sched_locked == 0
+                             and t.prio >= self.slice_max_prio
+                             and not t.thread_state & _PREVENTED):
+            cpu.slice_deadline = self.clock.deadline_of(ticks - 1)
 
     def expire_slices_locked(self, now_tick: int) -> None:
         """The timer interrupt: CPUs whose slice ended rotate their thread (z_time_slice)."""

@@ -39,6 +39,7 @@ from zpy import errno
 from zpy.hw.cpu import CPU, Events
 from zpy.kernel.context import _isr_cpu, _thread, enter_thread
 from zpy.kernel.sched import (
+    _PREVENTED,
     _THREAD_ABORTING,
     _THREAD_DEAD,
     _THREAD_PENDING,
@@ -199,14 +200,17 @@ class Scheduler(SchedPolicy):
         self._after_resume(t)
         return t.swap_retval
 
-    def pend_curr_locked(self, wait_q: WaitQ | None, timeout: k_timeout_t) -> int:
-        """z_pend_curr: block the calling thread on `wait_q` until a waker readies it (its
-        return value) or the timeout passes (-EAGAIN). Lock held on entry, released on return."""
-        try:
-            t = self.running_thread()
-        except RuntimeError:
-            self.lock.release()
-            raise
+    def pend_curr_locked(self, wait_q: WaitQ | None, timeout: k_timeout_t,
+                         t: k_thread | None = None) -> int:
+        """z_pend_curr: block the calling thread (`t`, if the caller has it at hand) on
+        `wait_q` until a waker readies it (its return value) or the timeout passes (-EAGAIN).
+        Lock held on entry, released on return."""
+        if t is None:
+            try:
+                t = self.running_thread()
+            except RuntimeError:
+                self.lock.release()
+                raise
         cpu = t.cpu
         assert cpu is not None
         self.unready_thread_locked(t, cpu)
@@ -308,23 +312,26 @@ class Scheduler(SchedPolicy):
         old = cpu.current
         if old is new:
             return
+        idle = cpu.idle_thread
         if self.smp:
-            if old.thread_state & _THREAD_QUEUED and old is not cpu.idle_thread:
+            if old.thread_state & _THREAD_QUEUED and old is not idle:
                 self.runq.add(old)  # z_requeue_current: a preempted thread goes back, last
-            self._update_metairq_preempt(cpu, new)
+            if self._metairq_returns:
+                self._update_metairq_preempt(cpu, new)
             cpu.swap_ok = False
+        else:
+            cpu.cache = new
         cpu.current = new
-        if old is not cpu.idle_thread:
+        if old is not idle:
             old.cpu = None
         new.cpu = cpu
         cpu.need_resched = False
-        if not self.smp:
-            cpu.cache = new
-        self.reset_time_slice_locked(cpu, new)
-        if new is cpu.idle_thread:
+        if new is idle:
+            cpu.slice_deadline = None
             if self.seat is not None and self.seat is not _thread.get():
                 self.hw.kick()  # the seat's holder may now advance time or end the run
         else:
+            self.reset_time_slice_locked(cpu, new)
             self._resume_host_locked(new)
 
     def _resume_host_locked(self, t: k_thread) -> None:
@@ -353,9 +360,46 @@ class Scheduler(SchedPolicy):
     def _all_idle_locked(self) -> bool:
         return all(cpu.current is cpu.idle_thread for cpu in self.cpus if cpu.online)
 
+    def ready_thread_locked(self, t: k_thread, cpu: Cpu) -> None:
+        """As SchedPolicy's; with SMP and nothing else ready, an idle CPU that may run `t`
+        takes it straight away (what queueing it and that CPU's next_up() would do)."""
+        if self.smp and not self.runq._prios \
+                and not t.thread_state & (_THREAD_QUEUED | _PREVENTED) and t.cpu is None:
+            for other in self.cpus:
+                if other.online and other.current is other.idle_thread and not other.in_isr \
+                        and t.cpu_mask & other.bit and other.metairq_preempted is None:
+                    cpu.swap_ok = False  # update_cache(0) of the calling CPU
+                    self._switch_locked(other, t)
+                    return
+        super().ready_thread_locked(t, cpu)
+
+    def dispatch_locked(self, t: k_thread) -> None:
+        smp = self.smp
+        in_isr: Cpu | None = None
+        for cpu in self.cpus:
+            if not cpu.online or smp and not t.cpu_mask & cpu.bit:
+                continue
+            cur = cpu.current
+            if cur is cpu.idle_thread:
+                if cpu.in_isr:
+                    in_isr = in_isr or cpu
+                    continue
+                new = self.next_up_locked(cpu) if smp else cpu.cache
+                if new is not cur:
+                    self._switch_locked(cpu, new)
+                    if new is t:
+                        return
+            elif smp and t.prio < cur.prio and (cur.prio >= 0 and cur.sched_locked == 0
+                                                or self.is_metairq(t)):
+                cpu.need_resched = True
+        if in_isr is not None:
+            in_isr.need_resched = True  # the idle CPU taking an interrupt runs it at its end
+
     def wake_idle_locked(self) -> None:
+        """Give the ready threads to the idle CPUs (after an interrupt, when CPUs come up)."""
         for cpu in self.cpus:
             if cpu.online and cpu.current is cpu.idle_thread and not cpu.in_isr:
+                cpu.need_resched = False
                 new = self.next_up_locked(cpu) if self.smp else cpu.cache
                 if new is not cpu.idle_thread:
                     self._switch_locked(cpu, new)
@@ -479,10 +523,20 @@ class Scheduler(SchedPolicy):
         clock = self.clock
         hw = self.hw
         with self.lock:
-            if not self._still_idling_locked(holder):
+            mine = holder.cpu
+            if mine is not None and mine.current is holder or self.halted \
+                    or self.seat is not holder:
                 return  # what changed (and kicked) happened before we got here
-            cpu = self._idle_cpu_locked() or self.cpus[0]
-            all_idle = self._all_idle_locked()
+            cpu = None
+            all_idle = True
+            for c in self.cpus:
+                if c.online:
+                    if c.current is c.idle_thread:
+                        cpu = cpu or c
+                    else:
+                        all_idle = False
+            if cpu is None:
+                return  # no CPU idles: nothing to wait for on their behalf
             deadline = self.next_deadline_locked()
             may_stall = all_idle and deadline is None and self._stalled_locked()
             jump = clock.virtual and all_idle and deadline is not None
@@ -502,25 +556,18 @@ class Scheduler(SchedPolicy):
         due = deadline is not None and deadline <= clock.tick_get()
         if events or due:
             self._take_interrupts(cpu, events, due)
-            with self.lock:
-                self.wake_idle_locked()
+            if cpu.need_resched:
+                with self.lock:
+                    self.wake_idle_locked()
 
     def next_deadline_locked(self) -> int | None:
         """The next tick the timer interrupt has work at (timeouts and time slices)."""
-        deadline = self.clock.next_deadline()
-        slices = self.next_slice_deadline_locked()
-        if slices is None:
-            return deadline
-        return slices if deadline is None else min(deadline, slices)
-
-    def _still_idling_locked(self, holder: k_thread) -> bool:
-        """Should the seat's holder go on waiting for interrupts?"""
-        cpu = holder.cpu
-        if cpu is not None and cpu.current is holder:
-            return False
-        if self.halted or self.seat is not holder:
-            return False
-        return self._idle_cpu_locked() is not None
+        deadline = self.clock.next_deadline() if self.clock.armed else None
+        for cpu in self.cpus:
+            slice_end = cpu.slice_deadline
+            if slice_end is not None and (deadline is None or slice_end < deadline):
+                deadline = slice_end
+        return deadline
 
     def _isr_target(self) -> Cpu:
         with self.lock:

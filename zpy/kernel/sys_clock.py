@@ -130,6 +130,11 @@ class SysClock:
             return 0
         return max(0, to.deadline - self.tick_get())
 
+    @property
+    def armed(self) -> bool:
+        """Could a timeout be armed? (False: the queue is empty, no need to look further.)"""
+        return bool(self._heap)
+
     def _drop_dead(self) -> None:
         heap = self._heap
         while heap and heap[0][2].seq != heap[0][1]:
