@@ -40,7 +40,7 @@ def test_fresh_build(make_app: Callable[..., Path], tmp_path: Path, base: Path) 
     m = ImageManifest.load(tmp_path / "b/zephyr/image.json")
     assert (m.board, m.app_dir, m.zephyr_base) == ("qemu_x86_64", str(app), str(base))
     assert m.board_dir == str(base / "boards/qemu_x86_64")
-    assert [s.name for s in m.app_sources] == ["app.main", "app.aaa", "app.helper"]
+    assert [s.name for s in m.app_sources] == ["main", "aaa", "helper"]
     assert m == built.result.manifest
 
 
@@ -61,7 +61,7 @@ def test_noop_and_rebuild_on_change(make_app: Callable[..., Path], tmp_path: Pat
 
     (app / "src/new.py").write_text("")  # a new source file
     rebuilt = do_build(app, tmp_path / "b")
-    assert [s.name for s in rebuilt.result.manifest.app_sources] == ["app.main", "app.new"]
+    assert [s.name for s in rebuilt.result.manifest.app_sources] == ["main", "new"]
 
     (tmp_path / "b/zephyr/zephyr.dts").unlink()  # an output is gone
     assert not do_build(app, tmp_path / "b").result.up_to_date
@@ -182,7 +182,7 @@ def test_unused_option_warning(make_app: Callable[..., Path], tmp_path: Path) ->
 
 def test_ztest_apps_need_no_main(make_app: Callable[..., Path], tmp_path: Path) -> None:
     app = make_app(prj="CONFIG_ZTEST=y\n", main="from zpy.ztest import ZTEST\n")
-    assert do_build(app, tmp_path / "b").result.manifest.app_sources[0].name == "app.main"
+    assert do_build(app, tmp_path / "b").result.manifest.app_sources[0].name == "main"
 
 
 def test_app_board_and_bindings(make_app: Callable[..., Path], tmp_path: Path) -> None:
