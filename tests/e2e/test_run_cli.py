@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,18 @@ def test_hello_world(tmp_path):
     assert done.returncode == 0
     assert done.stdout == BANNER + "Hello World! qemu_x86_64\n"
     assert done.stderr == ""
+
+
+def test_draw_writes_its_pictures_when_main_returns_at_once(tmp_path):
+    """hello_world's main() returns before a drawing thread would run: the pictures are drawn
+    when the run ends."""
+    build("samples/hello_world", tmp_path / "b")
+    draw = tmp_path / "pictures"
+    done = zpy("run", "-d", str(tmp_path / "b"), "--draw", str(draw))
+    assert done.returncode == 0
+    assert done.stderr == f"zpy: drew init-order.svg in {draw}\n"
+    text = " ".join(ET.parse(draw / "init-order.svg").getroot().itertext())
+    assert "hello_world: init order (qemu_x86_64, running)" in text
 
 
 def test_main_status_is_the_exit_status(tmp_path):
