@@ -1,8 +1,10 @@
-"""A small driver class for teaching the driver model (after Zephyr's example-application).
+"""The blink driver class's API: what C puts in include/app/drivers/blink.h.
 
-The class API is what an app includes (`zpy.drivers.blink`); drivers of the
-class (blink_console.py) provide a `blink_driver_api` table. Only the table
-differs between drivers; the app's code does not.
+The module's CMakeLists.txt makes include/ an include directory, so apps and
+drivers import this file as `app.drivers.blink`, as C includes
+<app/drivers/blink.h>. Drivers of the class (drivers/blink/blink_console.py)
+provide a `blink_driver_api` table; only the table differs between drivers,
+the app's code does not.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from zpy.kernel.device import device
+from zpy.device import device
 
 
 @dataclass(frozen=True)

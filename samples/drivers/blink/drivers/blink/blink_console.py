@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.drivers.blink import blink_driver_api
+
 from zpy import errno
 from zpy.autoconf import CONFIG_KERNEL_INIT_PRIORITY_DEVICE
 from zpy.device import DEVICE_API, DEVICE_DT_INST_DEFINE, device
 from zpy.devicetree import DT_INST_FOREACH_STATUS_OKAY, DT_INST_PROP_OR
-from zpy.drivers.blink import blink_driver_api
 from zpy.init import POST_KERNEL
 from zpy.kernel import (
     K_FOREVER,

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Use a device of a custom driver class: find it, check it is ready, drive it."""
 
+from app.drivers.blink import blink_off, blink_set_period_ms
+
 from zpy.device import DEVICE_DT_GET, DEVICE_DT_GET_OR_NULL, device_is_ready
 from zpy.devicetree import DT_NODELABEL
-from zpy.drivers.blink import blink_off, blink_set_period_ms
 from zpy.kernel import k_msleep, printk
 
 
