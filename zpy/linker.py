@@ -9,14 +9,17 @@ before anything else:
   (`import helper` and `from helper import x` for src/helper.py, as in a script's
   folder), a module's source by its path under the module (`from . import x` beside
   it, as in a package);
+- the other .py files beside a source, by the same rule: C includes a header from
+  the including file's folder (`#include "regs.h"`) without a CMakeLists line;
 - the modules under the image's include directories (`zephyr_include_directories`
   in a CMakeLists.txt): include/app/drivers/blink.py imports as `app.drivers.blink`,
   as C includes <app/drivers/blink.h>.
 
-Each runs once per image, as a C object file is linked once. A name of neither
-kind is an ordinary import (zpy, the standard library). A file that exists but
-is not in the image (its CMakeLists leaves it out, or an _ifdef whose symbol is
-not set) fails with the reason, not a bare "No module named".
+Each runs once per image, as a C object file is linked once. A name of none of
+these kinds is an ordinary import (zpy, the standard library). A source that an
+_ifdef left out (its Kconfig symbol is not set) is not in the image: importing it
+fails with that reason, as do other files of the app or a module that no
+CMakeLists.txt brings in, not with a bare "No module named".
 """
 
 from __future__ import annotations
@@ -44,6 +47,12 @@ class ImageNamespace:
         #: every name this namespace put in sys.modules, for Runtime.close()
         self.registered: list[str] = []
         self._known: dict[str, bool] = {}
+        #: dotted prefix -> the folders holding sources with that prefix
+        self._folders: dict[str, list[Path]] = {}
+        for name, path in self.sources.items():
+            folders = self._folders.setdefault(name.rpartition(".")[0], [])
+            if path.parent not in folders:
+                folders.append(path.parent)
         self.builtins = dict(builtins.__dict__, __import__=self.import_)
         root = types.ModuleType(package)
         root.__path__ = []  # nothing is found by path: only through this namespace
@@ -68,7 +77,7 @@ class ImageNamespace:
             try:
                 return builtins.__import__(name, globals, locals, fromlist, level)
             except ModuleNotFoundError as e:
-                raise self._not_found(name, globals) or e from None
+                raise self._not_found(name, globals, fromlist) or e from None
         module = self.load(rel) if rel else sys.modules[self.package]
         if fromlist:
             for item in fromlist:
@@ -85,7 +94,7 @@ class ImageNamespace:
         if known is None:
             known = self._known[name] = (
                 name in self.sources or any(s.startswith(name + ".") for s in self.sources)
-                or self._include_path(name) is not None)
+                or self._sibling_path(name) is not None or self._include_path(name) is not None)
         return known
 
     # -- loading -------------------------------------------------------------------------------
@@ -100,10 +109,13 @@ class ImageNamespace:
         parent_module = self.load(parent) if parent else None
         path = self.sources.get(name)
         if path is None:
-            found = self._include_path(name)
-            if found is None and not any(s.startswith(name + ".") for s in self.sources):
+            path = self._sibling_path(name)
+            if path is not None and self._left_out(path):
+                raise ModuleNotFoundError(f"No module named '{name}': {path} is not in this "
+                                          f"image ({self._why_left_out(path)})", name=name)
+            path = path or self._include_path(name)
+            if path is None and not any(s.startswith(name + ".") for s in self.sources):
                 raise ModuleNotFoundError(f"No module named '{name}' in this image", name=name)
-            path = found
         if path is None or path.is_dir():
             module = self._package_module(full, name, path)
         else:
@@ -140,6 +152,24 @@ class ImageNamespace:
         sys.modules[full] = module
         self.registered.append(full)
 
+    def _sibling_path(self, name: str) -> Path | None:
+        """A .py file, package or folder beside the image's sources of the same prefix."""
+        prefix, _, stem = name.rpartition(".")
+        for folder in self._source_folders(prefix):
+            for candidate in (folder / f"{stem}.py", folder / stem / "__init__.py"):
+                if candidate.is_file():
+                    return candidate
+            if (folder / stem).is_dir():
+                return folder / stem
+        return None
+
+    def _source_folders(self, prefix: str) -> list[Path]:
+        """The folders a dotted prefix names: those of its sources, or below them."""
+        if prefix in self._folders or not prefix:
+            return self._folders.get(prefix, [])
+        parent, _, last = prefix.rpartition(".")
+        return [f / last for f in self._source_folders(parent) if (f / last).is_dir()]
+
     def _include_path(self, name: str) -> Path | None:
         rel = Path(*name.split("."))
         for folder in self.include_dirs:
@@ -152,31 +182,39 @@ class ImageNamespace:
 
     # -- messages ----------------------------------------------------------------------------------
 
-    def _not_found(self, name: str, globals: Mapping[str, Any] | None) -> ImportError | None:
+    def _not_found(self, name: str, globals: Mapping[str, Any] | None,
+                   fromlist: Sequence[str] = ()) -> ImportError | None:
         """Why an import of a file of the app or a module failed, and the form that works."""
         top, _, rest = name.partition(".")
-        if top in ("app", "src") and rest and self.has(rest):
+        wanted = [rest] if rest else [item for item in fromlist if item != "*"]
+        meant = next((w for w in wanted if self.has(w)), None)
+        if top in ("app", "src") and meant is not None:
             return ModuleNotFoundError(
                 f"No module named '{name}': the image's sources import each other by their "
-                f"name under src/: write `import {rest}` or `from {rest} import ...`", name=name)
+                f"name under src/: write `import {meant}` or `from {meant} import ...`",
+                name=name)
+        rel = Path(*name.split(".")).with_suffix(".py")
         importer_file = (globals or {}).get("__file__")
-        importer = Path(importer_file) if importer_file else None
-        folders = [importer.parent] if importer is not None else []
-        for folder in [*folders, *self.source_roots]:
-            candidate = folder / Path(*name.split(".")).with_suffix(".py")
-            if not candidate.is_file():
-                continue
-            if importer is not None and folder == importer.parent and self._is_source(candidate):
+        if importer_file:
+            importer = Path(importer_file)
+            beside = importer.parent / rel
+            if beside.is_file() and not self._left_out(beside):
                 return ModuleNotFoundError(
-                    f"No module named '{name}': {candidate.name} beside {importer.name} is a "
+                    f"No module named '{name}': {beside.name} beside {importer.name} is a "
                     f"module of its package here: write `from . import {name}` or "
                     f"`from .{name} import ...`", name=name)
-            return ModuleNotFoundError(f"No module named '{name}': {candidate} is not in this "
-                                       f"image ({self._why_left_out(candidate)})", name=name)
+            if beside.is_file():
+                return ModuleNotFoundError(f"No module named '{name}': {beside} is not in this "
+                                           f"image ({self._why_left_out(beside)})", name=name)
+        for folder in self.source_roots:
+            if (folder / rel).is_file():
+                return ModuleNotFoundError(f"No module named '{name}': {folder / rel} is not in "
+                                           f"this image ({self._why_left_out(folder / rel)})",
+                                           name=name)
         return None
 
-    def _is_source(self, path: Path) -> bool:
-        return path.resolve() in {p.resolve() for p in self.sources.values()}
+    def _left_out(self, path: Path) -> bool:
+        return any(path == Path(where) or path.is_relative_to(where) for where in self.excluded)
 
     def _why_left_out(self, path: Path) -> str:
         for where, symbol in self.excluded.items():

@@ -113,17 +113,32 @@ def error(ns: ImageNamespace, name: str) -> str:
     return str(e.value)
 
 
-def test_a_file_left_out_by_an_ifdef(tmp_path, namespaces):
+def test_a_file_beside_a_source_imports_as_a_header_would(tmp_path, namespaces):
+    """No CMakeLists line names regs.py: it imports as `#include "regs.h"` would."""
+    write(tmp_path, {"mod/drivers/x/led.py": "from .regs import BASE\nfrom .sub.more import N\n",
+                     "mod/drivers/x/regs.py": "BASE = 0x1000\n",
+                     "mod/drivers/x/sub/more.py": "N = 3\n"})
+    ns = image(tmp_path, namespaces, {"drivers.x.led": "mod/drivers/x/led.py"})
+    led = ns.load("drivers.x.led")
+    assert (led.BASE, led.N) == (0x1000, 3)
+
+
+def test_files_not_in_the_image(tmp_path, namespaces):
     write(tmp_path, {"app/src/main.py": "import counter\n", "app/src/counter.py": "",
-                     "app/src/other.py": "import unlisted\n", "app/src/unlisted.py": ""})
-    ns = image(tmp_path, namespaces, {"main": "app/src/main.py", "other": "app/src/other.py"},
-               excluded={"app/src/counter.py": "CONFIG_ACME_COUNTER"})
+                     "app/src/other.py": "import unlisted\n", "app/unlisted.py": "",
+                     "mod/drivers/x/led.py": "from .y import z\n", "mod/drivers/x/y/z.py": ""})
+    ns = image(tmp_path, namespaces, {"main": "app/src/main.py", "other": "app/src/other.py",
+                                      "drivers.x.led": "mod/drivers/x/led.py"},
+               excluded={"app/src/counter.py": "CONFIG_ACME_COUNTER", "mod/drivers/x/y": "CONFIG_Y"})
     assert error(ns, "main") == (
         f"No module named 'counter': {tmp_path}/app/src/counter.py is not in this image (its "
         "CMakeLists.txt adds it only when CONFIG_ACME_COUNTER is set, and it is not)")
     assert error(ns, "other") == (
-        f"No module named 'unlisted': {tmp_path}/app/src/unlisted.py is not in this image (no "
+        f"No module named 'unlisted': {tmp_path}/app/unlisted.py is not in this image (no "
         "CMakeLists.txt adds it to the image)")
+    assert error(ns, "drivers.x.led") == (
+        f"No module named 'drivers.x.y': {tmp_path}/mod/drivers/x/y is not in this image "
+        "(its CMakeLists.txt adds it only when CONFIG_Y is set, and it is not)")
 
 
 def test_wrong_forms_name_the_right_one(tmp_path, namespaces):
