@@ -108,6 +108,6 @@ def test_import_forms(tmp_path):
     done = zpy("run", "-d", str(tmp_path / "b"))
     assert done.returncode == 1
     assert done.stderr.splitlines()[0] == (
-        f"{main}:6: error: linking main.py: ModuleNotFoundError: No module named 'app': the "
+        f"{main}:4: error: linking main.py: ModuleNotFoundError: No module named 'app': the "
         "image's sources import each other by their name under src/: write `import report` or "
         "`from report import ...`")

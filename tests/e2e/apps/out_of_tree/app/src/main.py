@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Uses the app's counter and the module's sensor; imports a sibling source plainly."""
 
+import report
 from demo.sensor import sensor_read
 
-import report
 from zpy.device import DEVICE_DT_GET, device_is_ready
 from zpy.devicetree import DT_NODELABEL
 from zpy.kernel import printk
