@@ -253,3 +253,110 @@ def is_true(value: str, variables: Mapping[str, str]) -> bool:
         return known
     defined = variables.get(value)
     return defined is not None and constant(defined) is not False
+
+
+# -- if() ------------------------------------------------------------------------------------
+
+_UNARY = ("DEFINED", "EXISTS", "IS_DIRECTORY")
+_BINARY = ("STREQUAL", "EQUAL", "LESS", "GREATER", "LESS_EQUAL", "GREATER_EQUAL", "MATCHES")
+
+
+def condition(args: Sequence[Argument], variables: Mapping[str, str],
+              env: Callable[[str], str | None]) -> bool:
+    """CMake's if(<condition>): ( ), EXISTS/DEFINED/IS_DIRECTORY, STREQUAL, EQUAL, LESS,
+    GREATER (and _EQUAL), MATCHES, NOT, AND, OR, in CMake's precedence; an unquoted word
+    names a variable when one is defined. ValueError for what zpy cannot evaluate."""
+    tokens: list[tuple[str, bool]] = []  # (value, quoted)
+    for arg in args:
+        if arg.bracket or arg.quoted:
+            tokens.append((evaluate([arg], variables, env)[0], True))
+        else:
+            tokens += [(item, False) for item in evaluate([arg], variables, env)]
+    return _Condition(tokens, variables).evaluate()
+
+
+class _Condition:
+    def __init__(self, tokens: list[tuple[str, bool]], variables: Mapping[str, str]) -> None:
+        self.tokens, self.vars, self.i = tokens, variables, 0
+
+    def evaluate(self) -> bool:
+        if not self.tokens:
+            return False
+        value = self._or()
+        if self.i != len(self.tokens):
+            raise ValueError(f"unexpected '{self.tokens[self.i][0]}'")
+        return value
+
+    def _peek(self) -> str | None:
+        if self.i < len(self.tokens) and not self.tokens[self.i][1]:
+            return self.tokens[self.i][0]
+        return None
+
+    def _take(self) -> tuple[str, bool]:
+        if self.i >= len(self.tokens):
+            raise ValueError("incomplete condition")
+        self.i += 1
+        return self.tokens[self.i - 1]
+
+    def _or(self) -> bool:
+        value = self._and()
+        while self._peek() == "OR":
+            self.i += 1
+            value = self._and() or value
+        return value
+
+    def _and(self) -> bool:
+        value = self._not()
+        while self._peek() == "AND":
+            self.i += 1
+            value = self._not() and value
+        return value
+
+    def _not(self) -> bool:
+        if self._peek() == "NOT":
+            self.i += 1
+            return not self._not()
+        return self._binary()
+
+    def _binary(self) -> bool:
+        if self._peek() in _UNARY or self._peek() == "(":
+            return self._unary()
+        left = self._take()
+        op = self._peek()
+        if op not in _BINARY:
+            text, quoted = left
+            return constant(text) is True if quoted else is_true(text, self.vars)
+        self.i += 1
+        a, b = self._value(left), self._value(self._take())
+        if op == "STREQUAL":
+            return a == b
+        if op == "MATCHES":
+            try:
+                return re.search(b, a) is not None
+            except re.error as e:
+                raise ValueError(f"MATCHES: {e}") from None
+        try:
+            x, y = float(a), float(b)
+        except ValueError:
+            return False
+        return {"EQUAL": x == y, "LESS": x < y, "GREATER": x > y, "LESS_EQUAL": x <= y,
+                "GREATER_EQUAL": x >= y}[op]
+
+    def _unary(self) -> bool:
+        word = self._take()[0]
+        if word == "(":
+            value = self._or()
+            if self._peek() != ")":
+                raise ValueError("missing ')'")
+            self.i += 1
+            return value
+        operand = self._take()[0]
+        if word == "DEFINED":
+            return operand in self.vars
+        path = Path(operand)
+        return path.is_dir() if word == "IS_DIRECTORY" else path.exists()
+
+    def _value(self, token: tuple[str, bool]) -> str:
+        """An operand of a comparison: a variable's value if it names one, else itself."""
+        text, quoted = token
+        return text if quoted else self.vars.get(text, text)

@@ -11,8 +11,8 @@ The commands it honours mean what extensions.cmake and CMake make them mean:
 add_subdirectory, target_sources(app ...), zephyr_sources, zephyr_library_sources,
 their _ifdef/_ifndef forms, zephyr_library(), zephyr_library_named(),
 zephyr_include_directories (and the library/target forms), file(GLOB[_RECURSE]),
-set(), cmake_minimum_required, project, find_package(Zephyr). Anything else is a
-warning naming file:line, and is skipped. A `_ifdef(CONFIG_X ...)` counts when
+set(), list(APPEND), if()/elseif()/else()/endif(), cmake_minimum_required, project,
+find_package(Zephyr). Anything else is a warning naming file:line, and is skipped. A `_ifdef(CONFIG_X ...)` counts when
 CONFIG_X is set in the .config (Zephyr imports the .config as CMake variables);
 `_ifndef` when it is not.
 
@@ -35,7 +35,7 @@ from pathlib import Path
 
 from zpy.build import environ
 from zpy.build.app import App
-from zpy.build.cmakelists import Command, evaluate, is_true, parse_cmakelists
+from zpy.build.cmakelists import Command, condition, evaluate, is_true, parse_cmakelists
 from zpy.build.manifest import ImageModule
 from zpy.build.modules import ZephyrModule, module_variables
 
@@ -133,13 +133,62 @@ class _Reader:
                     CMAKE_CURRENT_LIST_DIR=str(folder), CMAKE_CURRENT_LIST_FILE=str(path))
         if is_app and folder == getattr(self.app, "dir", None):
             self.zephyr_loaded = False  # until find_package(Zephyr)
-        scope = _Scope(folder, vars, condition, is_app)
-        for cmd in parse_cmakelists(path):
-            self.run(cmd, scope)
+        self.run_all(parse_cmakelists(path), _Scope(folder, vars, condition, is_app))
         if is_app and folder == getattr(self.app, "dir", None):
             self.zephyr_loaded = True
 
     # -- dispatch ------------------------------------------------------------------------------
+
+    def run_all(self, commands: list[Command], scope: _Scope) -> None:
+        i = 0
+        while i < len(commands):
+            cmd = commands[i]
+            if cmd.name == "if":
+                i = self._if_block(commands, i, scope)
+            elif cmd.name in ("elseif", "else", "endif"):
+                raise cmd.error(f"{cmd.name}() without if(): Flow control statements are not "
+                                "properly nested.")
+            else:
+                self.run(cmd, scope)
+                i += 1
+
+    def _if_block(self, commands: list[Command], start: int, scope: _Scope) -> int:
+        """Run the branch of if()/elseif()/else()/endif() whose condition holds; the index
+        after endif()."""
+        branches, depth, j = [start], 0, start + 1
+        while j < len(commands):
+            name = commands[j].name
+            if name == "if":
+                depth += 1
+            elif name == "endif":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif name in ("elseif", "else") and depth == 0:
+                branches.append(j)
+            j += 1
+        else:
+            raise commands[start].error("if() without endif(): Flow control statements are "
+                                        "not properly nested.")
+        for k, at in enumerate(branches):
+            cmd = commands[at]
+            end = branches[k + 1] if k + 1 < len(branches) else j
+            if cmd.name == "else" or self._holds(cmd, scope):
+                text = " ".join(a.text for a in cmd.args)
+                inner = scope if cmd.name == "else" else _Scope(
+                    scope.folder, scope.vars, text if scope.condition is None else
+                    f"{scope.condition} AND {text}", scope.is_app)
+                self.run_all(commands[at + 1:end], inner)
+                break
+        return j + 1
+
+    def _holds(self, cmd: Command, scope: _Scope) -> bool:
+        try:
+            return condition(cmd.args, scope.vars, environ.getenv)
+        except ValueError as e:
+            raise cmd.error(f"{cmd.name}() given a condition zpy cannot evaluate: {e}",
+                            hint="zpy evaluates ( ), NOT, AND, OR, DEFINED, EXISTS, "
+                            "IS_DIRECTORY, STREQUAL, EQUAL, LESS, GREATER and MATCHES") from None
 
     def run(self, cmd: Command, scope: _Scope) -> None:
         try:
@@ -286,14 +335,12 @@ class _Reader:
         matches = parent.rglob(name) if recurse else parent.glob(name)
         return {p for p in matches if list_dirs or not p.is_dir()}
 
-    def set(self, cmd: Command, args: list[str], scope: _Scope) -> None:
+    def set_(self, cmd: Command, args: list[str], scope: _Scope) -> None:
         if not args:
             raise cmd.error("set called with incorrect number of arguments")
         var, values = args[0], args[1:]
         if scope.is_app and var in _COMMAND_LINE:
-            self.warn(cmd.warning(f"zpy takes {var} from the command line only: use "
-                                  f"`zpy build ... -- -D{var}=...`; this set() has no effect "
-                                  "on the build"))
+            self._command_line_only(cmd, var)
         if "PARENT_SCOPE" in values:
             self.warn(cmd.warning("set(... PARENT_SCOPE) is not supported by zpy: ignored"))
             return
@@ -305,6 +352,16 @@ class _Reader:
             scope.vars[var] = ";".join(values)
         else:
             scope.vars.pop(var, None)
+
+    def list_(self, cmd: Command, args: list[str], scope: _Scope) -> None:
+        if len(args) < 2 or args[0] != "APPEND":
+            self.warn(cmd.warning(f"list({args[0] if args else ''}) is not a command zpy "
+                                  "reads: ignored (it reads list(APPEND))"))
+            return
+        if scope.is_app and args[1] in _COMMAND_LINE:
+            self._command_line_only(cmd, args[1])
+        items = [v for v in (scope.vars.get(args[1], ""), *args[2:]) if v]
+        scope.vars[args[1]] = ";".join(items)
 
     def project(self, cmd: Command, args: list[str], scope: _Scope) -> None:
         if not args:
@@ -318,6 +375,11 @@ class _Reader:
                                   "Zephyr package: ignored"))
             return
         self.zephyr_loaded = True
+
+    def _command_line_only(self, cmd: Command, var: str) -> None:
+        self.warn(cmd.warning(f"zpy takes {var} from the command line only: use "
+                              f"`zpy build ... -- -D{var}=...`; this {cmd.name}() has no "
+                              "effect on the build"))
 
     def no_effect(self, cmd: Command, args: list[str], scope: _Scope) -> None:
         """cmake_minimum_required(): nothing to do."""
@@ -406,7 +468,8 @@ _HANDLERS: dict[str, _Handler] = {
     "zephyr_library_include_directories": _Reader.include_directories,
     "target_include_directories": _Reader.include_directories,
     "file": _Reader.file,
-    "set": _Reader.set,
+    "set": _Reader.set_,
+    "list": _Reader.list_,
     "project": _Reader.project,
     "find_package": _Reader.find_package,
     "cmake_minimum_required": _Reader.no_effect,

@@ -159,9 +159,50 @@ def test_set_and_lists(tmp_path: Path) -> None:
     table, warnings = read_app(tmp_path, {
         "CMakeLists.txt": PREAMBLE + 'set(SRCS src/main.c "src/a.c;src/b.c")\n'
                           "set(NONE)\n"
-                          "target_sources(app PRIVATE ${SRCS} ${NONE})\n",
-        "src/main.py": "", "src/a.py": "", "src/b.py": ""})
-    assert names(table.app_sources) == ["main", "a", "b"] and warnings == []
+                          "list(APPEND SRCS src/c.c)\n"
+                          "list(APPEND MORE src/d.c)\n"
+                          "target_sources(app PRIVATE ${SRCS} ${NONE} ${MORE})\n",
+        "src/main.py": "", "src/a.py": "", "src/b.py": "", "src/c.py": "", "src/d.py": ""})
+    assert names(table.app_sources) == ["main", "a", "b", "c", "d"] and warnings == []
+
+
+IF_TREE = {
+    "CMakeLists.txt": PREAMBLE + """\
+target_sources(app PRIVATE src/main.c)
+if(CONFIG_A)
+  target_sources(app PRIVATE src/a.c)
+  if(NOT CONFIG_B)
+    target_sources(app PRIVATE src/not_b.c)
+  endif()
+elseif(DEFINED CONFIG_B AND (CONFIG_C OR "${CONFIG_MODE}" STREQUAL "fast"))
+  target_sources(app PRIVATE src/b.c)
+else()
+  target_sources(app PRIVATE src/other.c)
+endif()
+if(CONFIG_LEVEL GREATER 2 AND EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/src/high.py)
+  zephyr_library_sources(src/high.c)
+endif()
+""",
+    "src/main.py": "", "src/a.py": "", "src/not_b.py": "", "src/b.py": "", "src/other.py": "",
+    "src/high.py": ""}
+
+
+@pytest.mark.parametrize("config, expected", [
+    ({}, ["main", "other"]),
+    ({"CONFIG_A": 1}, ["main", "a", "not_b"]),
+    ({"CONFIG_A": 1, "CONFIG_B": 1}, ["main", "a"]),
+    ({"CONFIG_B": 1}, ["main", "other"]),
+    ({"CONFIG_B": 1, "CONFIG_C": 1}, ["main", "b"]),
+    ({"CONFIG_B": 1, "CONFIG_MODE": "fast"}, ["main", "b"]),
+    ({"CONFIG_LEVEL": 3}, ["main", "other", "high"]),
+    ({"CONFIG_LEVEL": 2}, ["main", "other"]),
+])
+def test_if_blocks(tmp_path: Path, config: dict[str, int | str], expected: list[str]) -> None:
+    table, warnings = read_app(tmp_path, IF_TREE, config)
+    assert names(table.app_sources) == expected and warnings == []
+    conditions = {m.name: m.condition for m in table.app_sources}
+    if "not_b" in conditions:
+        assert conditions["not_b"] == "CONFIG_A AND NOT CONFIG_B"
 
 
 @pytest.mark.parametrize("config, expected", [
@@ -272,7 +313,7 @@ def test_unknown_commands_warn_with_file_and_line(tmp_path: Path) -> None:
     table, warnings = read_app(tmp_path, {
         "CMakeLists.txt": PREAMBLE + "zephyr_compile_definitions(FOO=1)\n"
                           "target_sources(app PRIVATE src/main.c)\n"
-                          "list(APPEND X y)\n"
+                          "string(TOUPPER a B)\n"
                           "file(WRITE out.txt hello)\n"
                           "find_package(Python3)\n"
                           "target_sources(app PRIVATE src/notes.txt)\n",
@@ -281,8 +322,8 @@ def test_unknown_commands_warn_with_file_and_line(tmp_path: Path) -> None:
     assert warnings == [
         f"{cmake}:4: warning: zephyr_compile_definitions() is not a command zpy reads: ignored "
         "(docs/build.md lists the ones it does)",
-        f"{cmake}:6: warning: list() is not a command zpy reads: ignored (docs/build.md lists "
-        "the ones it does)",
+        f"{cmake}:6: warning: string() is not a command zpy reads: ignored (docs/build.md "
+        "lists the ones it does)",
         f"{cmake}:7: warning: file(WRITE) is not a command zpy reads: ignored (it reads "
         "file(GLOB) and file(GLOB_RECURSE))",
         f"{cmake}:8: warning: find_package(Python3): zpy finds only the Zephyr package: ignored",
@@ -325,6 +366,12 @@ def test_build_settings_in_cmakelists_warn(tmp_path: Path) -> None:
      "and {app}/drivers/x.py"),
     (PREAMBLE + 'set(X "${Y")\n', "CMakeLists.txt:4: Syntax error in cmake code when parsing "
      "set(): There is an unterminated variable reference."),
+    (PREAMBLE + "if(CONFIG_X)\n", "CMakeLists.txt:4: if() without endif(): Flow control "
+     "statements are not properly nested."),
+    (PREAMBLE + "endif()\n", "CMakeLists.txt:4: endif() without if(): Flow control "
+     "statements are not properly nested."),
+    (PREAMBLE + "if(CONFIG_X VERSION_LESS 2)\nendif()\n", "CMakeLists.txt:4: if() given a "
+     "condition zpy cannot evaluate: unexpected 'VERSION_LESS'"),
 ])
 def test_app_errors(tmp_path: Path, cmake: str, message: str) -> None:
     (tmp_path / "elsewhere").mkdir()
