@@ -305,12 +305,12 @@ def _full_build(req: _Request, old: BuildInfo | None, confs: inputs.Selection,
 def _link(req: _Request, warn: Log) -> tuple[ImageManifest, ModuleTable]:
     """Choose the image's sources for the build's .config, check them, write image.json."""
     paths = req.paths
-    config = dotconfig.load_dotconfig(paths.dotconfig)
+    config = dotconfig.cmake_variables(paths.dotconfig)
     table = image_modules(req.base, config, app=req.app, zephyr_modules=req.modules, warn=warn,
                           variables={"BOARD": req.board.name, "BOARD_DIR": str(req.board.dir),
                                      "CMAKE_BINARY_DIR": str(paths.root)})
     check_sources(req.app, table.app_sources, table.module_sources,
-                  has_ztest=bool(config.get("CONFIG_ZTEST")))
+                  has_ztest="CONFIG_ZTEST" in config)
     manifest = ImageManifest(
         board=req.board.name,
         board_dir=str(req.board.dir),

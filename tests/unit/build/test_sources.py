@@ -11,6 +11,7 @@ import pytest
 
 from zpy.build.app import App
 from zpy.build.cmakelists import Argument, constant, evaluate, is_true, parse_cmakelists
+from zpy.build.dotconfig import cmake_variables
 from zpy.build.modules import ZephyrModule
 from zpy.build.sources import ModuleTable, image_modules
 from zpy.errors import BuildError
@@ -249,6 +250,18 @@ def test_ifdef_follows_cmake_truth(tmp_path: Path) -> None:
             "src/main.py": "", "src/s.py": "", "src/n.py": "", "src/zero.py": ""}
     table, _ = read_app(tmp_path, tree, {"CONFIG_S": "some text", "CONFIG_N": 7, "CONFIG_ZERO": 0})
     assert names(table.app_sources) == ["main", "n"]
+
+
+def test_the_config_as_cmake_sees_it(tmp_path: Path) -> None:
+    dotconfig = tmp_path / ".config"
+    dotconfig.write_text('CONFIG_A=y\n# CONFIG_B is not set\nCONFIG_N=0x10\nCONFIG_S="a b"\n')
+    config = cmake_variables(dotconfig)
+    assert config == {"CONFIG_A": "y", "CONFIG_N": "0x10", "CONFIG_S": "a b"}
+    table, _ = read_app(tmp_path, {
+        "CMakeLists.txt": PREAMBLE + 'if(CONFIG_A STREQUAL "y" AND CONFIG_S STREQUAL "a b")\n'
+                          "  target_sources(app PRIVATE src/main.c)\nendif()\n",
+        "src/main.py": ""}, dict(config))
+    assert names(table.app_sources) == ["main"]
 
 
 def test_variables() -> None:
