@@ -50,6 +50,9 @@ def test_a_source_behind_an_unset_symbol_is_not_in_the_image(tmp_path):
     assert run.returncode == 1
     assert "LinkError: undefined reference to `__device_dts_ord_" in run.stdout
     assert "is its driver's Kconfig option on and its status okay?" in run.stdout
+    explained = zpy("explain", "-d", str(tmp_path / "b"), "counter0")
+    assert "not in the image: CONFIG_ACME_COUNTER=n (tests/e2e/apps/out_of_tree/app/drivers/" \
+        "CMakeLists.txt:3)" in explained.stdout
 
 
 def test_a_board_from_the_module(tmp_path):

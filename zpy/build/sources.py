@@ -39,7 +39,7 @@ from zpy.build.cmakelists import Command, condition, evaluate, is_true, parse_cm
 from zpy.build.manifest import ImageModule
 from zpy.build.modules import ZephyrModule, module_variables
 
-__all__ = ["ModuleTable", "image_modules", "parse_cmakelists"]
+__all__ = ["Condition", "ModuleTable", "all_sources", "image_modules", "parse_cmakelists"]
 
 Warn = Callable[[str], None]
 
@@ -77,14 +77,28 @@ class ModuleTable:
     globbed: list[Path] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Condition:
+    """An `_ifdef` (or if()) a source sits under: the symbol (or condition) and where."""
+
+    symbol: str
+    filename: Path
+    lineno: int
+
+
 @dataclass
 class _Scope:
-    """One CMakeLists.txt being read: its folder, its variables, the _ifdef around it."""
+    """One CMakeLists.txt being read: its folder, its variables, the _ifdefs around it."""
 
     folder: Path
     vars: dict[str, str]
-    condition: str | None
+    conditions: tuple[Condition, ...]
     is_app: bool
+
+    def inner(self, condition: Condition | None) -> _Scope:
+        if condition is None:
+            return self
+        return _Scope(self.folder, self.vars, (*self.conditions, condition), self.is_app)
 
 
 def image_modules(zephyr_base: Path, config: Mapping[str, int | str], *,
@@ -94,28 +108,37 @@ def image_modules(zephyr_base: Path, config: Mapping[str, int | str], *,
     """Walk ZEPHYR_BASE's, the modules' and the app's CMakeLists files for this .config."""
     reader = _Reader(zephyr_base, config, app, list(zephyr_modules), dict(variables or {}),
                      warn or (lambda line: None))
-    reader.walk(zephyr_base, reader.globals, None, is_app=False)
-    for module in zephyr_modules:
-        if module.cmake_dir is not None:
-            reader.walk(module.cmake_dir, {**reader.globals,
-                                           "ZEPHYR_CURRENT_MODULE_DIR": str(module.path),
-                                           "ZEPHYR_CURRENT_CMAKE_DIR": str(module.cmake_dir)},
-                        None, is_app=False)
-    if app is not None:
-        if (app.dir / "CMakeLists.txt").is_file():
-            reader.walk(app.dir, reader.globals, None, is_app=True)
-        else:
-            reader.table.app_sources = [ImageModule(p.stem, str(p)) for p in app.sources()]
+    reader.read_all()
     return reader.table
 
 
+def all_sources(zephyr_base: Path, *, app: App | None = None,
+                zephyr_modules: Sequence[ZephyrModule] = ()
+                ) -> list[tuple[Path, tuple[Condition, ...]]]:
+    """Every source the CMakeLists files name, whatever the configuration (every _ifdef and
+    if() branch taken), with the conditions (outermost first) it needs to be in an image."""
+    reader = _Reader(zephyr_base, None, app, list(zephyr_modules), {}, lambda line: None)
+    reader.read_all()
+    return reader.every
+
+
+def _config_variables(config: Mapping[str, int | str] | None) -> dict[str, str]:
+    return {name: str(value) for name, value in (config or {}).items()}
+
+
 class _Reader:
-    def __init__(self, base: Path, config: Mapping[str, int | str], app: App | None,
+    """Reads the CMakeLists files for one configuration; with config None, takes every
+    branch (all_sources)."""
+
+    def __init__(self, base: Path, config: Mapping[str, int | str] | None, app: App | None,
                  zephyr_modules: list[ZephyrModule], variables: dict[str, str], warn: Warn
                  ) -> None:
         self.base, self.app, self.zephyr_modules, self.warn = base, app, zephyr_modules, warn
+        self.all_branches = config is None
         self.table = ModuleTable()
-        self.globals = {name: str(value) for name, value in config.items()}
+        #: (source, its conditions) as named, for all_sources()
+        self.every: list[tuple[Path, tuple[Condition, ...]]] = []
+        self.globals = _config_variables(config)
         self.globals.update(ZEPHYR_BASE=str(base), **module_variables(zephyr_modules))
         if app is not None:
             self.globals.update(APPLICATION_SOURCE_DIR=str(app.dir), CMAKE_SOURCE_DIR=str(app.dir))
@@ -125,7 +148,24 @@ class _Reader:
         self.seen: set[Path] = set()
         self.names: dict[str, Path] = {}
 
-    def walk(self, folder: Path, parent: Mapping[str, str], condition: str | None,
+    def read_all(self) -> None:
+        """ZEPHYR_BASE's tree, each module's, then the app's, in Zephyr's order."""
+        self.walk(self.base, self.globals, (), is_app=False)
+        for module in self.zephyr_modules:
+            if module.cmake_dir is not None:
+                self.walk(module.cmake_dir, {**self.globals,
+                                             "ZEPHYR_CURRENT_MODULE_DIR": str(module.path),
+                                             "ZEPHYR_CURRENT_CMAKE_DIR": str(module.cmake_dir)},
+                          (), is_app=False)
+        if self.app is None:
+            return
+        if self.app.cmakelists.is_file():
+            self.walk(self.app.dir, self.globals, (), is_app=True)
+        else:
+            self.table.app_sources = [ImageModule(p.stem, str(p)) for p in self.app.sources()]
+            self.every += [(p, ()) for p in self.app.sources()]
+
+    def walk(self, folder: Path, parent: Mapping[str, str], conditions: tuple[Condition, ...],
              is_app: bool) -> None:
         path = folder / "CMakeLists.txt"
         self.table.cmakelists.append(path)
@@ -133,7 +173,7 @@ class _Reader:
                     CMAKE_CURRENT_LIST_DIR=str(folder), CMAKE_CURRENT_LIST_FILE=str(path))
         if is_app and folder == getattr(self.app, "dir", None):
             self.zephyr_loaded = False  # until find_package(Zephyr)
-        self.run_all(parse_cmakelists(path), _Scope(folder, vars, condition, is_app))
+        self.run_all(parse_cmakelists(path), _Scope(folder, vars, conditions, is_app))
         if is_app and folder == getattr(self.app, "dir", None):
             self.zephyr_loaded = True
 
@@ -173,12 +213,13 @@ class _Reader:
         for k, at in enumerate(branches):
             cmd = commands[at]
             end = branches[k + 1] if k + 1 < len(branches) else j
-            if cmd.name == "else" or self._holds(cmd, scope):
-                text = " ".join(a.text for a in cmd.args)
-                inner = scope if cmd.name == "else" else _Scope(
-                    scope.folder, scope.vars, text if scope.condition is None else
-                    f"{scope.condition} AND {text}", scope.is_app)
-                self.run_all(commands[at + 1:end], inner)
+            text = " ".join(a.text for a in cmd.args)
+            condition = Condition(text or "else", cmd.filename, cmd.lineno)
+            if self.all_branches:
+                self.run_all(commands[at + 1:end], scope.inner(condition))
+            elif cmd.name == "else" or self._holds(cmd, scope):
+                self.run_all(commands[at + 1:end],
+                             scope if cmd.name == "else" else scope.inner(condition))
                 break
         return j + 1
 
@@ -196,7 +237,7 @@ class _Reader:
         except ValueError as e:
             raise cmd.error(f"Syntax error in cmake code when parsing {cmd.name}(): {e}") \
                 from None
-        name, condition = cmd.name, scope.condition
+        name, condition = cmd.name, None
         for suffix in ("_ifdef", "_ifndef"):
             plain = name.removesuffix(suffix)
             if plain != name and plain in _CONDITIONAL:
@@ -208,12 +249,12 @@ class _Reader:
                     on = is_true(scope.vars.get(toggle, ""), scope.vars)
                 else:
                     on = not is_true(toggle, scope.vars)
-                if not on:
+                if not on and not self.all_branches:
                     self._left_out(plain, args, scope, toggle if suffix == "_ifdef" else None)
                     return
                 name = plain
-                if suffix == "_ifdef":
-                    condition = toggle
+                condition = Condition(toggle if suffix == "_ifdef" else f"NOT {toggle}",
+                                      cmd.filename, cmd.lineno)
         handler = _HANDLERS.get(name)
         if handler is None:
             self.warn(cmd.warning(f"{cmd.name}() is not a command zpy reads: ignored "
@@ -223,7 +264,7 @@ class _Reader:
             raise cmd.error(f'Unknown CMake command "{cmd.name}".',
                             hint="Zephyr's commands exist after find_package(Zephyr REQUIRED "
                             "HINTS $ENV{ZEPHYR_BASE}), which comes first")
-        handler(self, cmd, args, _Scope(scope.folder, scope.vars, condition, scope.is_app))
+        handler(self, cmd, args, scope.inner(condition))
 
     def _left_out(self, plain: str, args: list[str], scope: _Scope, toggle: str | None) -> None:
         """Remember what an unset _ifdef left out, for the runtime's 'not in this image'."""
@@ -260,7 +301,7 @@ class _Reader:
                             f'"{scope.folder}".  When '
                             "specifying an out-of-tree source a binary directory must be "
                             "explicitly specified.")
-        self.walk(sub, scope.vars, scope.condition, scope.is_app)
+        self.walk(sub, scope.vars, scope.conditions, scope.is_app)
 
     def target_sources(self, cmd: Command, args: list[str], scope: _Scope) -> None:
         items = self._target_items(cmd, args)
@@ -405,15 +446,17 @@ class _Reader:
             if path is None or path in self.seen:
                 continue
             self.seen.add(path)
+            self.every.append((path, scope.conditions))
             kind, name = self._name(path, scope)
-            if kind != "zephyr":
+            if kind != "zephyr" and not self.all_branches:
                 other = self.names.setdefault(name, path)
                 if other != path:
                     raise cmd.error(f"two sources of the image are named '{name}': {other} "
                                     f"and {path}", hint="rename one of them")
             lists = {"zephyr": self.table.modules, "module": self.table.module_sources,
                      "app": self.table.app_sources}
-            lists[kind].append(ImageModule(name, str(path), scope.condition))
+            innermost = scope.conditions[-1].symbol if scope.conditions else None
+            lists[kind].append(ImageModule(name, str(path), innermost))
 
     def _source_file(self, cmd: Command, item: str, folder: Path) -> Path | None:
         """The .py file a source item stands for; None for a header or another file."""

@@ -203,7 +203,7 @@ def test_if_blocks(tmp_path: Path, config: dict[str, int | str], expected: list[
     assert names(table.app_sources) == expected and warnings == []
     conditions = {m.name: m.condition for m in table.app_sources}
     if "not_b" in conditions:
-        assert conditions["not_b"] == "CONFIG_A AND NOT CONFIG_B"
+        assert conditions["not_b"] == "NOT CONFIG_B"
 
 
 @pytest.mark.parametrize("config, expected", [
