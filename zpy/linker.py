@@ -27,6 +27,7 @@ from __future__ import annotations
 import builtins
 import importlib.util
 import sys
+import threading
 import types
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -47,6 +48,8 @@ class ImageNamespace:
         #: every name this namespace put in sys.modules, for Runtime.close()
         self.registered: list[str] = []
         self._known: dict[str, bool] = {}
+        #: one import at a time: a module imported from two threads runs once
+        self._lock = threading.RLock()
         #: dotted prefix -> the folders holding sources with that prefix
         self._folders: dict[str, list[Path]] = {}
         for name, path in self.sources.items():
@@ -101,12 +104,16 @@ class ImageNamespace:
 
     def load(self, name: str) -> types.ModuleType:
         """The module `name` of this image, run the first time it is asked for."""
+        with self._lock:
+            return self._load(name)
+
+    def _load(self, name: str) -> types.ModuleType:
         full = f"{self.package}.{name}"
         module = sys.modules.get(full)
         if module is not None:
             return module
         parent, _, last = name.rpartition(".")
-        parent_module = self.load(parent) if parent else None
+        parent_module = self._load(parent) if parent else None
         path = self.sources.get(name)
         if path is None:
             path = self._sibling_path(name)
@@ -117,14 +124,14 @@ class ImageNamespace:
             if path is None and not any(s.startswith(name + ".") for s in self.sources):
                 raise ModuleNotFoundError(f"No module named '{name}' in this image", name=name)
         if path is None or path.is_dir():
-            module = self._package_module(full, name, path)
+            module = self._package_module(full, path)
         else:
             module = self._run(full, path, package=path.name == "__init__.py")
         if parent_module is not None:
             setattr(parent_module, last, module)
         return module
 
-    def _package_module(self, full: str, name: str, folder: Path | None) -> types.ModuleType:
+    def _package_module(self, full: str, folder: Path | None) -> types.ModuleType:
         """A folder on the way to a source or an included module (a namespace package)."""
         module = types.ModuleType(full)
         module.__path__ = [str(folder)] if folder is not None else []
