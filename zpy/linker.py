@@ -104,6 +104,9 @@ class ImageNamespace:
 
     def load(self, name: str) -> types.ModuleType:
         """The module `name` of this image, run the first time it is asked for."""
+        module = sys.modules.get(f"{self.package}.{name}")
+        if module is not None:  # linked already: no lock (the common case, in any thread)
+            return module
         with self._lock:
             return self._load(name)
 
