@@ -5,7 +5,8 @@ manifest) and executes each module of the image afresh for this image, inside
 the image's kernel context: a driver's DEVICE_DT_INST_DEFINE, a SYS_INIT, a
 K_THREAD_DEFINE or a ZTEST at module level register into this image only, and
 module-level data is this image's own, as each C image has its own statics.
-Two Runtimes in one process therefore share nothing.
+Two Runtimes in one process therefore share nothing. The app's and the Zephyr
+modules' sources import each other through the image's own namespace (zpy/linker.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from zpy.hw.chardev import Chardev, open_serial
 from zpy.hw.machine import Machine
 from zpy.hw.plug import plug_devices
 from zpy.kernel.kernel import Kernel
+from zpy.linker import ImageNamespace
 
 _image_ids = itertools.count(1)
 
@@ -46,7 +48,8 @@ def _located(exc: BaseException, what: str) -> BootError:
     # the innermost frame in image code (not in zpy's own kernel) names the culprit
     frame = frames[-1] if frames else None
     for f in reversed(frames):
-        if "/zpy/kernel/" not in f.filename and "/zpy/devicetree.py" not in f.filename:
+        if not f.filename.endswith(("/zpy/devicetree.py", "/zpy/linker.py")) \
+                and "/zpy/kernel/" not in f.filename and "<frozen importlib" not in f.filename:
             frame = f
             break
     text = f"{what}: {type(exc).__name__}: {exc}"
@@ -81,6 +84,7 @@ class Runtime:
         self.machine.serial.on_input_eof = self._console_eof
         self._package = f"_zpy_image_{next(_image_ids)}"
         self._modules: list[str] = []
+        self.namespace: ImageNamespace | None = None
         self.main: Callable[[], Any] | None = None
         try:
             self._link()
@@ -133,40 +137,41 @@ class Runtime:
         return module
 
     def _link(self) -> None:
-        app_src = Path(self.manifest.app_dir) / "src"
-        root = types.ModuleType(self._package)
-        root.__path__ = [str(app_src)]  # the app's src/ is this image's package
-        sys.modules[self._package] = root
-        self._modules.append(self._package)
+        m = self.manifest
+        app_dir = Path(m.app_dir)
+        image = m.module_sources + m.app_sources
+        self.namespace = ImageNamespace(
+            self._package, {e.name: Path(e.path) for e in image},
+            [Path(d) for d in m.include_dirs],
+            [app_dir / "src", app_dir, *(Path(z["path"]) for z in m.zephyr_modules)],
+            m.excluded)
         with self.kernel.context():
-            for entry in self.manifest.modules:
+            for entry in m.modules:
                 try:
                     self._exec_module(entry, entry.name.rpartition(".")[0])
                 except (ZpyError, Exception) as e:
                     raise _located(e, f"linking {entry.name}") from e
-            main_module = None
-            for entry in self.manifest.app_sources:
-                stem = entry.name.rpartition(".")[2]
-                name = f"{self._package}.{stem}"
+            app_modules = []
+            for entry in image:
                 try:
-                    module = sys.modules.get(name) or importlib.import_module(name)
+                    module = self.namespace.load(entry.name)
                 except (ZpyError, Exception) as e:
                     raise _located(e, f"linking {Path(entry.path).name}") from e
-                if name not in self._modules:
-                    self._modules.append(name)
-                if stem == "main":
-                    main_module = module
-            self.main = self._find_main(main_module)
+                if entry in m.app_sources:
+                    app_modules.append(module)
+            self.main = self._find_main(app_modules)
 
-    def _find_main(self, module: types.ModuleType | None) -> Callable[[], Any]:
-        main = getattr(module, "main", None) if module is not None else None
-        if callable(main):
-            _check_main_signature(main)
-            return main
+    def _find_main(self, modules: list[types.ModuleType]) -> Callable[[], Any]:
+        for module in modules:
+            main = getattr(module, "main", None)
+            if callable(main):
+                _check_main_signature(main)
+                return main
         if self.config.get("CONFIG_ZTEST"):
             from zpy.subsys.ztest import ztest_main
 
-            test_main = getattr(module, "test_main", None)
+            test_main = next((m.test_main for m in modules
+                              if callable(getattr(m, "test_main", None))), None)
             return lambda: ztest_main(test_main)
         where = Path(self.manifest.app_dir) / "src" / "main.py"
         raise BootError("no main() function: define `def main():` (the app's entry point), "
@@ -202,7 +207,7 @@ class Runtime:
         """Switch the machine off and forget this image's modules."""
         self.kernel.shutdown()
         self.machine.close()
-        for name in self._modules:
+        for name in self._modules + (self.namespace.registered if self.namespace else []):
             sys.modules.pop(name, None)
         self._modules.clear()
 

@@ -210,7 +210,8 @@ def copy_tree(dest: Path) -> Path:
     for path in [*base.glob("Kconfig*"), base / "CMakeLists.txt"]:
         shutil.copy(path, dest / path.name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("arch", "boards", "drivers", "dts", "kernel", "lib", "subsys", "zpy"):
+    for name in ("arch", "boards", "drivers", "dts", "kernel", "lib", "modules", "subsys",
+                 "zpy"):
         shutil.copytree(base / name, dest / name, ignore=ignore)
     return dest
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,18 @@ def test_hello_world(tmp_path):
     assert done.returncode == 0
     assert done.stdout == BANNER + "Hello World! qemu_x86_64\n"
     assert done.stderr == ""
+
+
+def test_draw_writes_its_pictures_when_main_returns_at_once(tmp_path):
+    """hello_world's main() returns before a drawing thread would run: the pictures are drawn
+    when the run ends."""
+    build("samples/hello_world", tmp_path / "b")
+    draw = tmp_path / "pictures"
+    done = zpy("run", "-d", str(tmp_path / "b"), "--draw", str(draw))
+    assert done.returncode == 0
+    assert done.stderr == f"zpy: drew init-order.svg in {draw}\n"
+    text = " ".join(ET.parse(draw / "init-order.svg").getroot().itertext())
+    assert "hello_world: init order (qemu_x86_64, running)" in text
 
 
 def test_main_status_is_the_exit_status(tmp_path):
@@ -199,8 +213,15 @@ def test_two_vm_demo(tmp_path):
     assert "== demo done: VM exit statuses [0, 0]" in out
 
 
+BLINK_APP = "samples/drivers/blink/app"
+
+
 def test_blink_teaching_sample(tmp_path):
-    build("samples/drivers/blink", tmp_path / "b")
+    """The example-application layout: the app built with its module, as its README says."""
+    done = build(BLINK_APP, tmp_path / "b", "-DZEPHYR_EXTRA_MODULES=..")
+    assert f"-- Including module: blink in path: {ZEPHYR_BASE}/samples/drivers/blink\n" \
+        in done.stdout
+    assert "Linking image: 3 modules (1 zpy, 1 from modules, 1 app)" in done.stdout
     done = zpy("run", "-d", str(tmp_path / "b"))
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
@@ -215,9 +236,12 @@ def test_blink_teaching_sample(tmp_path):
 def test_disabled_node_has_no_device_a_link_error(tmp_path):
     overlay = tmp_path / "off.overlay"
     overlay.write_text('&blink_led { status = "disabled"; };\n')
-    build("samples/drivers/blink", tmp_path / "b", f"-DEXTRA_DTC_OVERLAY_FILE={overlay}")
+    build(BLINK_APP, tmp_path / "b", f"-DEXTRA_DTC_OVERLAY_FILE={overlay}",
+          "-DZEPHYR_EXTRA_MODULES=..")
     assert "CONFIG_BLINK_CONSOLE" not in (tmp_path / "b/zephyr/.config").read_text()
+    image = json.loads((tmp_path / "b/zephyr/image.json").read_text())
+    assert image["module_sources"] == []  # the driver's Kconfig option is off: not linked
     done = zpy("run", "-d", str(tmp_path / "b"))
     assert done.returncode == 1
     assert "LinkError: undefined reference to `__device_dts_ord_" in done.stdout
-    assert "samples/drivers/blink/src/main.py:11 in main()" in done.stdout
+    assert "samples/drivers/blink/app/src/main.py:12 in main()" in done.stdout

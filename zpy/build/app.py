@@ -1,8 +1,8 @@
-"""The app folder: prj.conf, overlays, an optional Kconfig, and src/*.py.
+"""The app folder: prj.conf, overlays, an optional Kconfig and CMakeLists.txt, and src/*.py.
 
 The checks here are the ones a C build gets from its compiler and linker: a
-syntax error in a source file, and an image without main(). They read the
-sources with `ast` and never import them: the build must not run app code.
+syntax error in a source file, and an image without main() (or with two). They
+read the sources with `ast` and never import them: the build must not run app code.
 """
 
 from __future__ import annotations
@@ -33,6 +33,11 @@ class App:
         return self.dir / "Kconfig"
 
     @property
+    def cmakelists(self) -> Path:
+        """The app's CMakeLists.txt (it may not exist: then src/*.py are its sources)."""
+        return self.dir / "CMakeLists.txt"
+
+    @property
     def bindings(self) -> Path:
         return self.dir / "dts/bindings"
 
@@ -52,28 +57,43 @@ def find_app(folder: Path) -> App:
     if not folder.is_dir():
         raise BuildError(f"app folder not found: {folder}")
     app = App(folder.resolve())
-    if not app.main_py.is_file():
+    if not app.main_py.is_file() and not app.cmakelists.is_file():
         raise BuildError(
             "app has no src/main.py",
             filename=app.dir,
-            hint="an app is a folder with prj.conf and src/main.py defining main()",
+            hint="an app is a folder with prj.conf and src/main.py defining main() (or a "
+            "CMakeLists.txt naming its sources)",
         )
     return app
 
 
-def check_sources(app: App, has_ztest: bool) -> list[ImageModule]:
-    """Parse every src/*.py; require a top-level main() unless ztest provides it."""
-    modules = []
-    for path in app.sources():
-        tree = _parse(path)
-        if path == app.main_py and not has_ztest and not _defines_main(tree):
-            raise BuildError(
-                "undefined reference to 'main': src/main.py has no top-level 'def main()'",
-                filename=path,
-                hint="define main(), or set CONFIG_ZTEST=y for a ztest app",
-            )
-        modules.append(ImageModule(f"app.{path.stem}", str(path)))
-    return modules
+def check_sources(app: App, app_sources: list[ImageModule], others: list[ImageModule],
+                  has_ztest: bool) -> None:
+    """Parse the app's sources and `others` (the modules'); the app's define one top-level
+    main(), unless ztest provides it."""
+    for module in others:
+        _parse(Path(module.path))
+    if app.cmakelists.is_file() and not app_sources:
+        raise BuildError("No SOURCES given to target: app", filename=app.cmakelists,
+                         hint="name them: target_sources(app PRIVATE src/main.c)")
+    mains = [Path(m.path) for m in app_sources if _defines_main(_parse(Path(m.path)))]
+    if len(mains) > 1:
+        raise BuildError(f"multiple definition of `main'; first defined in {mains[0]}",
+                         filename=mains[1])
+    if mains or has_ztest:
+        return
+    if not app.cmakelists.is_file():
+        raise BuildError(
+            "undefined reference to 'main': src/main.py has no top-level 'def main()'",
+            filename=app.main_py,
+            hint="define main(), or set CONFIG_ZTEST=y for a ztest app",
+        )
+    raise BuildError(
+        "undefined reference to 'main': no source of the app defines a top-level 'def main()'",
+        filename=app.cmakelists,
+        hint="define main() in one of the sources target_sources(app ...) names, or set "
+        "CONFIG_ZTEST=y for a ztest app",
+    )
 
 
 def _parse(path: Path) -> ast.Module:

@@ -28,7 +28,7 @@ from zpy.build.outputs import broken, read_json_object, require
 from zpy.build.paths import BuildPaths
 from zpy.errors import BuildError
 
-FORMAT = 1
+FORMAT = 2  # 2: app sources named by path (main), Zephyr modules
 
 
 def file_hash(path: Path) -> str | None:

@@ -2,8 +2,14 @@
 
 A C build links object files chosen by CMakeLists' zephyr_library_sources_ifdef();
 a zpy build lists the Python modules chosen the same way (each source folder's
-CMakeLists.txt, read by zpy, not by CMake), plus the app's sources. Written to
+CMakeLists.txt, read by zpy, not by CMake: sources.py). Written to
 BUILD/zephyr/image.json.
+
+Two namespaces: ZEPHYR_BASE's modules import under their package names
+(zpy.drivers.ivshmem.virt_ivshmem); the app's and the Zephyr modules' sources
+live in the image's own namespace, named by their path under their root
+(main, drivers.blink.blink_console), where they import each other and the
+modules of `include_dirs` (zpy/linker.py).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ RELPATH = Path("zephyr/image.json")
 class ImageModule:
     """One module of the image: a zpy source file, or a file of the app."""
 
-    name: str  # dotted name it imports as: "zpy.drivers.ivshmem.virt_ivshmem", "app.main"
+    name: str  # dotted name it imports as: "zpy.drivers.ivshmem.virt_ivshmem", "main"
     path: str  # absolute path of the .py file
     condition: str | None = None  # the CONFIG_ symbol that put it in, None if unconditional
 
@@ -36,10 +42,18 @@ class ImageManifest:
     zephyr_base: str
     #: zpy modules in link order (the order the CMakeLists files name them)
     modules: list[ImageModule] = field(default_factory=list)
-    #: the app's sources (src/*.py), main.py first
+    #: the app's sources: its CMakeLists' order, else src/*.py with main.py first
     app_sources: list[ImageModule] = field(default_factory=list)
     #: -D options and other build settings the runtime may want to show
     settings: dict[str, Any] = field(default_factory=dict)
+    #: the Zephyr modules' sources, linked after zpy's and before the app's
+    module_sources: list[ImageModule] = field(default_factory=list)
+    #: folders whose modules the image's sources import (zephyr_include_directories)
+    include_dirs: list[str] = field(default_factory=list)
+    #: a source or folder a CMakeLists _ifdef left out -> the symbol that was not set
+    excluded: dict[str, str] = field(default_factory=dict)
+    #: the Zephyr modules of the build: [{"name": ..., "path": ...}]
+    zephyr_modules: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,6 +63,7 @@ class ImageManifest:
         d = dict(d)
         d["modules"] = [ImageModule(**m) for m in d.get("modules", [])]
         d["app_sources"] = [ImageModule(**m) for m in d.get("app_sources", [])]
+        d["module_sources"] = [ImageModule(**m) for m in d.get("module_sources", [])]
         return cls(**d)
 
     @classmethod
@@ -56,8 +71,11 @@ class ImageManifest:
         """from_json() of what a file held: each key zpy writes, with its type."""
         require(d, path, {"board": str, "board_dir": str, "app_dir": str, "zephyr_base": str,
                           "modules": list, "app_sources": list, "settings": dict})
-        for key in ("modules", "app_sources"):
-            for i, entry in enumerate(d[key]):
+        optional = {"module_sources": list, "include_dirs": list, "excluded": dict,
+                    "zephyr_modules": list}
+        require(d, path, {k: v for k, v in optional.items() if k in d})
+        for key in ("modules", "app_sources", "module_sources"):
+            for i, entry in enumerate(d.get(key, [])):
                 what = f"{key}[{i}]"
                 if not isinstance(entry, dict):
                     raise broken(path, f"{what} is a {type(entry).__name__}, not an object")

@@ -2,8 +2,8 @@
 
 Only the variables Zephyr's build reads are understood: CONFIG_* (Kconfig
 assignments), CONF_FILE, EXTRA_CONF_FILE (and its old name OVERLAY_CONFIG),
-DTC_OVERLAY_FILE, EXTRA_DTC_OVERLAY_FILE and BOARD. Anything else is reported
-the way CMake reports a variable nobody read.
+DTC_OVERLAY_FILE, EXTRA_DTC_OVERLAY_FILE, ZEPHYR_EXTRA_MODULES and BOARD.
+Anything else is reported the way CMake reports a variable nobody read.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from zpy.errors import BuildError
 
 #: Variables the build reads, besides CONFIG_*.
 KNOWN = ("BOARD", "CONF_FILE", "EXTRA_CONF_FILE", "OVERLAY_CONFIG",
-         "DTC_OVERLAY_FILE", "EXTRA_DTC_OVERLAY_FILE")
+         "DTC_OVERLAY_FILE", "EXTRA_DTC_OVERLAY_FILE", "ZEPHYR_EXTRA_MODULES")
 
 _DEFINE = re.compile(r"-D([A-Za-z_][A-Za-z0-9_.+-]*)(?::[A-Za-z]+)?=(.*)", re.S)
 
@@ -67,6 +67,11 @@ class BuildOptions:
     @property
     def extra_dtc_overlay_file(self) -> list[str]:
         return split_list(self._get("EXTRA_DTC_OVERLAY_FILE") or "")
+
+    @property
+    def extra_modules(self) -> list[str]:
+        """ZEPHYR_EXTRA_MODULES: folders of Zephyr modules."""
+        return split_list(self._get("ZEPHYR_EXTRA_MODULES") or "")
 
     @property
     def unused(self) -> list[str]:

@@ -95,10 +95,6 @@ def check_image(build_dir: Path, manifest: ImageManifest) -> None:
             if getattr(manifest, key) != built:
                 raise broken(image, f"'{key}' is {getattr(manifest, key)!r}, but the build was "
                                     f"for {built!r} ({paths.build_info.name})")
-    src = Path(manifest.app_dir) / "src"
-    for entry in [*manifest.modules, *manifest.app_sources]:
+    for entry in [*manifest.modules, *manifest.module_sources, *manifest.app_sources]:
         if not Path(entry.path).is_file():
             raise broken(image, f"module {entry.name} is {entry.path}, which does not exist")
-    for entry in manifest.app_sources:
-        if Path(entry.path).parent != src:
-            raise broken(image, f"app source {entry.path} is not in the app's src/ ({src})")

@@ -97,6 +97,11 @@ class BuildPaths:
         return self.kconfig_dir / "Kconfig.dts"
 
     @property
+    def kconfig_modules(self) -> Path:
+        """The Zephyr modules' Kconfig menus (sourced by modules/Kconfig)."""
+        return self.kconfig_dir / "Kconfig.modules"
+
+    @property
     def extra_kconfig_options(self) -> Path:
         return self.zephyr / "misc/generated/extra_kconfig_options.conf"
 
@@ -113,5 +118,6 @@ class BuildPaths:
             self.edt_pickle,
             self.devicetree_json,
             self.kconfig_dts,
+            self.kconfig_modules,
             self.image_json,
         ]

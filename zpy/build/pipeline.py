@@ -3,11 +3,12 @@
 The steps are Zephyr's, in Zephyr's order:
   1. devicetree: cpp over the board .dts and overlays, then edtlib
      -> zephyr.dts, edt.pickle, devicetree_generated.json
-  2. Kconfig.dts from the binding folders (DT_HAS_<COMPAT>_ENABLED)
+  2. Kconfig.dts from the binding folders (DT_HAS_<COMPAT>_ENABLED), and
+     Kconfig.modules from the Zephyr modules (ZEPHYR_EXTRA_MODULES)
   3. Kconfig, which sees the devicetree through the dt_* functions
      -> .config, autoconf.h
-  4. the image: the modules the CMakeLists tables select for that .config,
-     plus the app's sources -> image.json
+  4. the image: the sources the CMakeLists files (zpy's, the modules', the
+     app's) select for that .config -> image.json
 The library never prints: it reports through the `out` and `warn` callables
 the caller passes, and fails with a ZpyError.
 """
@@ -26,9 +27,10 @@ from zpy.build.board import Board, find_board
 from zpy.build.builddir import BuildInfo
 from zpy.build.dtmodel import DeviceTree
 from zpy.build.manifest import ImageManifest
+from zpy.build.modules import ZephyrModule, find_modules, kconfig_modules, module_variables
 from zpy.build.options import BuildOptions, parse_cmake_args
 from zpy.build.paths import BuildPaths, zephyr_base
-from zpy.build.sources import image_modules
+from zpy.build.sources import ModuleTable, image_modules
 from zpy.errors import BuildError, OutputError
 
 Log = Callable[[str], None]
@@ -64,24 +66,26 @@ class _Request:
     options: BuildOptions
     paths: BuildPaths
     base: Path
+    modules: list[ZephyrModule] = field(default_factory=list)
 
     @property
     def settings(self) -> list[list[str]]:
         return [[k, v] for k, v in self.options.defines]
 
     @property
+    def dts_roots(self) -> list[Path]:
+        """Zephyr's DTS_ROOT: the app, each module's dts_root, ZEPHYR_BASE."""
+        return [self.app.dir, *(m.dts_root for m in self.modules if m.dts_root), self.base]
+
+    @property
     def bindings_dirs(self) -> list[Path]:
-        dirs = [self.base / "dts/bindings"]
-        if self.app.bindings.is_dir():
-            dirs.insert(0, self.app.bindings)
-        return dirs
+        return [root / "dts/bindings" for root in self.dts_roots
+                if (root / "dts/bindings").is_dir() or root == self.base]
 
     @property
     def dts_include_dirs(self) -> list[Path]:
-        dirs = [self.base / "dts/include", self.board.dir]
-        if self.app.dts_include.is_dir():
-            dirs.insert(0, self.app.dts_include)
-        return dirs
+        dirs = [d for d in (r / "dts/include" for r in self.dts_roots[:-1]) if d.is_dir()]
+        return [*dirs, self.base / "dts/include", self.board.dir]
 
     @property
     def kconfig_top(self) -> Path:
@@ -131,13 +135,17 @@ def build(
                   or (info.board if info else None))
     if not board_name:
         raise BuildError("no board given", hint="use -b BOARD (or set BOARD)")
+    if (not cmake_args and info is not None and pristine != "always"
+            and (info.app, info.board) == (str(the_app.dir), board_name)):
+        # CMake's cache: a rebuild without -D options reuses the last ones
+        options = BuildOptions(tuple((k, v) for k, v in info.settings))
     base = zephyr_base()
-    the_board = find_board(board_name, [the_app.dir, base])
-    req = _Request(the_app, the_board, options, paths, base)
+    zephyr_modules = find_modules(options.extra_modules, the_app.dir)
+    board_roots = [m.board_root for m in zephyr_modules if m.board_root is not None]
+    the_board = find_board(board_name, [the_app.dir, *board_roots, base])
+    req = _Request(the_app, the_board, options, paths, base, zephyr_modules)
 
     info = _apply_pristine(pristine, info, req, out)
-    if not cmake_args and info is not None:  # CMake's cache: reuse the last -D options
-        options = req.options = BuildOptions(tuple((k, v) for k, v in info.settings))
     for w in options.warnings():
         warn_line(f"warning: {w}")
     confs = inputs.conf_files(the_app, the_board, options)
@@ -213,6 +221,8 @@ def _full_build(req: _Request, old: BuildInfo | None, confs: inputs.Selection,
     out(f"-- Application: {app.dir}")
     out(f"-- Board: {board.name}, {board.dir}")
     out(f"-- ZEPHYR_BASE: {req.base}")
+    for module in req.modules:
+        out(f"-- Including module: {module.name} in path: {module.path}")
 
     # 1. devicetree
     out(f"-- Found BOARD.dts: {dts.files[0]}")
@@ -229,8 +239,9 @@ def _full_build(req: _Request, old: BuildInfo | None, confs: inputs.Selection,
     out(f"-- Generated zephyr.dts: {paths.zephyr_dts}")
     out(f"-- Generated devicetree_generated.json: {paths.devicetree_json}")
 
-    # 2. Kconfig.dts
+    # 2. Kconfig.dts, Kconfig.modules
     binding_files = kconfigdts.write_kconfig_dts(req.bindings_dirs, paths.kconfig_dts)
+    paths.kconfig_modules.write_text(kconfig_modules(req.modules))
 
     # 3. Kconfig
     fragments = list(confs.files)
@@ -253,6 +264,7 @@ def _full_build(req: _Request, old: BuildInfo | None, confs: inputs.Selection,
             "APPLICATION_SOURCE_DIR": str(app.dir),
             "EDT_PICKLE": str(paths.edt_pickle),
             "KCONFIG_CONFIG": str(paths.dotconfig),
+            **module_variables(req.modules),
         },
     )
     if keep_dotconfig:
@@ -267,44 +279,50 @@ def _full_build(req: _Request, old: BuildInfo | None, confs: inputs.Selection,
     info.save(paths)
 
     # 4. the image
-    manifest, cmakelists = _link(req.base, app, board, paths, req.options.settings)
-    n_zpy, n_app = len(manifest.modules), len(manifest.app_sources)
-    out(f"[{n_zpy + n_app}/{n_zpy + n_app}] Linking image: {n_zpy + n_app} modules "
-        f"({n_zpy} zpy, {n_app} app) -> {paths.image_json}")
+    manifest, table = _link(req, warn)
+    n_zpy, n_mod, n_app = (len(manifest.modules), len(manifest.module_sources),
+                           len(manifest.app_sources))
+    total = n_zpy + n_mod + n_app
+    from_modules = f", {n_mod} from modules" if req.modules else ""
+    out(f"[{total}/{total}] Linking image: {total} modules ({n_zpy} zpy{from_modules}, "
+        f"{n_app} app) -> {paths.image_json}")
 
     # remember every input
     info.record_files(result.kconfig_files)
     info.record_files(confs.files + confs.absent + dts.absent)
     info.record_files(pre.deps)
     info.record_files(binding_files)
-    info.record_files(cmakelists)
-    info.record_files(app.sources())
-    info.record_files([app.kconfig, app.bindings, app.dts_include])
-    info.record_folders([app.src, board.dir, *req.bindings_dirs])
+    info.record_files(table.cmakelists)
+    info.record_files(Path(m.path) for m in manifest.app_sources + manifest.module_sources)
+    info.record_files([app.kconfig, app.cmakelists, app.bindings, app.dts_include])
+    info.record_files(m.yml for m in req.modules if m.yml is not None)
+    info.record_folders([app.src, board.dir, *req.bindings_dirs, *table.globbed])
     info.complete = True
     info.save(paths)
     return manifest
 
 
-def link_image(base: Path, app: App, board: Board, paths: BuildPaths,
-               settings: dict[str, str]) -> ImageManifest:
-    """Choose the image's modules for the build's .config and write image.json."""
-    return _link(base, app, board, paths, settings)[0]
-
-
-def _link(base: Path, app: App, board: Board, paths: BuildPaths, settings: dict[str, str]
-          ) -> tuple[ImageManifest, list[Path]]:
-    config = dotconfig.load_dotconfig(paths.dotconfig)
-    table = image_modules(base, config)
-    app_sources = check_sources(app, has_ztest=bool(config.get("CONFIG_ZTEST")))
+def _link(req: _Request, warn: Log) -> tuple[ImageManifest, ModuleTable]:
+    """Choose the image's sources for the build's .config, check them, write image.json."""
+    paths = req.paths
+    config = dotconfig.cmake_variables(paths.dotconfig)
+    table = image_modules(req.base, config, app=req.app, zephyr_modules=req.modules, warn=warn,
+                          variables={"BOARD": req.board.name, "BOARD_DIR": str(req.board.dir),
+                                     "CMAKE_BINARY_DIR": str(paths.root)})
+    check_sources(req.app, table.app_sources, table.module_sources,
+                  has_ztest="CONFIG_ZTEST" in config)
     manifest = ImageManifest(
-        board=board.name,
-        board_dir=str(board.dir),
-        app_dir=str(app.dir),
-        zephyr_base=str(base),
+        board=req.board.name,
+        board_dir=str(req.board.dir),
+        app_dir=str(req.app.dir),
+        zephyr_base=str(req.base),
         modules=table.modules,
-        app_sources=app_sources,
-        settings=dict(settings),
+        app_sources=table.app_sources,
+        settings=dict(req.options.settings),
+        module_sources=table.module_sources,
+        include_dirs=[str(d) for d in table.include_dirs],
+        excluded=table.excluded,
+        zephyr_modules=[{"name": m.name, "path": str(m.path)} for m in req.modules],
     )
     manifest.save(paths.image_json)
-    return manifest, table.cmakelists
+    return manifest, table

@@ -11,7 +11,8 @@ from zpy.errors import BuildError
 
 _DESCRIPTION = """\
 Build an app for a board, as `west build` does: devicetree, Kconfig, and the
-image manifest, into BUILD/zephyr/ with Zephyr's file names.
+image manifest (the sources the CMakeLists files choose), into BUILD/zephyr/
+with Zephyr's file names.
 
 Options after `--` are CMake-style -D options:
   -DCONFIG_X=value           a Kconfig assignment, merged last
@@ -19,6 +20,7 @@ Options after `--` are CMake-style -D options:
   -DEXTRA_CONF_FILE=...      merged after CONF_FILE (old name: OVERLAY_CONFIG)
   -DDTC_OVERLAY_FILE=...     replaces boards/<board>.overlay / app.overlay
   -DEXTRA_DTC_OVERLAY_FILE=  overlays applied last
+  -DZEPHYR_EXTRA_MODULES=DIR Zephyr modules (zephyr/module.yml), relative to APP
 Without any, a build folder reuses the options of its previous build.
 
 A rebuild with no changed input does nothing. See docs/build.md.

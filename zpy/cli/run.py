@@ -52,9 +52,9 @@ def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
         stopped.append(signum)
         runtime.stop(128 + signum)
 
-    if draw_dir is not None:
-        threading.Thread(target=_draw_when_booted, args=(runtime, draw_dir), daemon=True,
-                         name="zpy:draw").start()
+    drawing = _Drawing(runtime, draw_dir) if draw_dir is not None else None
+    if drawing is not None:
+        threading.Thread(target=drawing.when_booted, daemon=True, name="zpy:draw").start()
     in_main_thread = threading.current_thread() is threading.main_thread()
     old = {}
     if in_main_thread:
@@ -66,6 +66,8 @@ def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
         for sig, handler in old.items():
             signal.signal(sig, handler)
         _record_devices(runtime, build_dir)
+        if drawing is not None:
+            drawing.draw()  # a run that ended before the drawing thread got to it
         runtime.close()
     if runtime.kernel.fatal_exception is not None:
         raise FatalError("the image died", status or 1, runtime.kernel.fatal_exception)
@@ -83,21 +85,35 @@ def _record_devices(runtime: Runtime, build_dir: Path) -> None:
         print(f"zpy: cannot record the device states: {e}", file=sys.stderr, flush=True)
 
 
-def _draw_when_booted(runtime: object, draw_dir: Path) -> None:
-    """Once main() is called: the pictures of the running VM (`--draw DIR`)."""
-    from zpy.pictures.live import draw_running_vm
-    from zpy.runtime import Runtime
+class _Drawing:
+    """`--draw DIR`: the pictures of the running VM, drawn once main() is called, and at the
+    latest when the run ends (main() may return before the drawing thread runs)."""
 
-    assert isinstance(runtime, Runtime)
-    if not runtime.kernel.main_started.wait(timeout=60) or runtime.kernel.sched.halted:
-        return
-    try:
-        files = draw_running_vm(runtime, draw_dir)
-    except Exception as e:  # a picture must never take the VM down
-        print(f"zpy: --draw: {e}", file=sys.stderr, flush=True)
-        return
-    print(f"zpy: drew {', '.join(f.name for f in files)} in {draw_dir}", file=sys.stderr,
-          flush=True)
+    def __init__(self, runtime: Runtime, draw_dir: Path) -> None:
+        self.runtime, self.draw_dir = runtime, draw_dir
+        self._lock = threading.Lock()
+        self._drawn = False
+
+    def when_booted(self) -> None:
+        kernel = self.runtime.kernel
+        if kernel.main_started.wait(timeout=60) and not kernel.sched.halted:
+            self.draw()
+
+    def draw(self) -> None:
+        from zpy.pictures.live import draw_running_vm
+
+        with self._lock:
+            if self._drawn:
+                return
+            self._drawn = True
+            try:
+                files = draw_running_vm(self.runtime, self.draw_dir)
+            except Exception as e:  # a picture must never take the VM down
+                print(f"zpy: --draw: {e}", file=sys.stderr, flush=True)
+                return
+            # said under the lock: a run that ends meanwhile waits for the line
+            print(f"zpy: drew {', '.join(f.name for f in files)} in {self.draw_dir}",
+                  file=sys.stderr, flush=True)
 
 
 class Run(ZpyCommand):
@@ -134,9 +150,9 @@ class Run(ZpyCommand):
                             help="virtual time: when every CPU idles, time jumps to the next "
                             "timeout (the default with CONFIG_TEST)")
         parser.add_argument("--draw", metavar="DIR", type=Path,
-                            help="once booted, draw the running VM into DIR: init-order.svg "
-                            "(with each device's readiness) and the memory map of each "
-                            "ivshmem-v2 device")
+                            help="draw the running VM into DIR once main() is called (at the "
+                            "latest when the run ends): init-order.svg (with each device's "
+                            "readiness) and the memory map of each ivshmem-v2 device")
 
     def do_run(self, args: argparse.Namespace, extra: list[str]) -> int:
         # A fault Python cannot raise as an exception (SIGBUS when shared memory shrinks under

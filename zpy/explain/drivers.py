@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from zpy.build.app import App
+from zpy.build.modules import ZephyrModule
 from zpy.build.sources import Condition, all_sources
 
 
@@ -48,12 +51,14 @@ def dt_drv_compat(path: Path) -> tuple[str, int] | None:
     return None
 
 
-def driver_sources(zephyr_base: Path, app_sources: list[Path]) -> list[DriverSource]:
-    """Every file (zpy's, by its CMakeLists tables, and the app's) that declares a
-    DT_DRV_COMPAT."""
+def driver_sources(zephyr_base: Path, app_sources: list[Path], app: App | None = None,
+                   zephyr_modules: Sequence[ZephyrModule] = ()) -> list[DriverSource]:
+    """Every file (zpy's, the Zephyr modules' and the app's, by their CMakeLists files, and
+    `app_sources`) that declares a DT_DRV_COMPAT."""
     found = []
     seen: set[Path] = set()
-    files = [*all_sources(zephyr_base), *((p, ()) for p in app_sources)]
+    files = [*all_sources(zephyr_base, app=app, zephyr_modules=zephyr_modules),
+             *((p, ()) for p in app_sources)]
     for path, conditions in files:
         if path in seen:
             continue

@@ -16,7 +16,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zpy.build.app import App
 from zpy.build.dtmodel import DTNode
+from zpy.build.modules import find_modules
 from zpy.explain.buildfolder import BuildFolder
 from zpy.explain.devices import DeviceRecord, DeviceTable, build_stamp
 from zpy.explain.drivers import DriverSource, driver_sources, drivers_for
@@ -134,10 +136,14 @@ def explain_node(folder: BuildFolder, node: DTNode) -> NodeExplanation:
 
 
 def _drivers(folder: BuildFolder, node: DTNode, e: NodeExplanation) -> None:
-    app_sources = [Path(m.path) for m in folder.manifest.app_sources]
-    in_image = {Path(m.path) for m in [*folder.manifest.modules, *folder.manifest.app_sources]}
-    sources: list[DriverSource] = drivers_for(node.compats,
-                                              driver_sources(folder.setup.srctree, app_sources))
+    manifest = folder.manifest
+    app_sources = [Path(m.path) for m in manifest.app_sources]
+    in_image = {Path(m.path) for m in [*manifest.modules, *manifest.module_sources,
+                                       *manifest.app_sources]}
+    app = App(Path(manifest.app_dir))
+    modules = find_modules([m["path"] for m in manifest.zephyr_modules], app.dir)
+    sources: list[DriverSource] = drivers_for(
+        node.compats, driver_sources(folder.setup.srctree, app_sources, app, modules))
     kconf = folder.kconfig if any(s.conditions for s in sources) else None
     for source in sources:
         conditions = []

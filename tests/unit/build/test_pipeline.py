@@ -26,6 +26,7 @@ OUTPUTS = [
     "zephyr/build_info.json",
     "zephyr/misc/generated/extra_kconfig_options.conf",
     "Kconfig/Kconfig.dts",
+    "Kconfig/Kconfig.modules",
 ]
 
 
@@ -40,7 +41,7 @@ def test_fresh_build(make_app: Callable[..., Path], tmp_path: Path, base: Path) 
     m = ImageManifest.load(tmp_path / "b/zephyr/image.json")
     assert (m.board, m.app_dir, m.zephyr_base) == ("qemu_x86_64", str(app), str(base))
     assert m.board_dir == str(base / "boards/qemu_x86_64")
-    assert [s.name for s in m.app_sources] == ["app.main", "app.aaa", "app.helper"]
+    assert [s.name for s in m.app_sources] == ["main", "aaa", "helper"]
     assert m == built.result.manifest
 
 
@@ -61,10 +62,50 @@ def test_noop_and_rebuild_on_change(make_app: Callable[..., Path], tmp_path: Pat
 
     (app / "src/new.py").write_text("")  # a new source file
     rebuilt = do_build(app, tmp_path / "b")
-    assert [s.name for s in rebuilt.result.manifest.app_sources] == ["app.main", "app.new"]
+    assert [s.name for s in rebuilt.result.manifest.app_sources] == ["main", "new"]
 
     (tmp_path / "b/zephyr/zephyr.dts").unlink()  # an output is gone
     assert not do_build(app, tmp_path / "b").result.up_to_date
+
+
+APP_CMAKE = """\
+cmake_minimum_required(VERSION 3.20.0)
+find_package(Zephyr REQUIRED HINTS $ENV{ZEPHYR_BASE})
+project(app)
+FILE(GLOB app_sources src/*.c)
+target_sources(app PRIVATE ${app_sources})
+"""
+
+
+def test_rebuilds_when_cmakelists_a_glob_or_a_module_change(make_app: Callable[..., Path],
+                                                            tmp_path: Path) -> None:
+    module = tmp_path / "mod"
+    for rel, text in {"zephyr/module.yml": "build:\n  cmake: .\n  kconfig: Kconfig\n",
+                      "CMakeLists.txt": "zephyr_library_sources_ifdef(CONFIG_MOD_DRV drv.c)\n",
+                      "Kconfig": 'config MOD_DRV\n\tbool "the module\'s driver"\n',
+                      "drv.py": ""}.items():
+        (module / rel).parent.mkdir(parents=True, exist_ok=True)
+        (module / rel).write_text(text)
+    app = make_app({"CMakeLists.txt": APP_CMAKE}, prj="CONFIG_MOD_DRV=y\n")
+    b = tmp_path / "b"
+    first = do_build(app, b, [f"-DZEPHYR_EXTRA_MODULES={module}"])
+    assert [m.name for m in first.result.manifest.module_sources] == ["drv"]
+    assert first.out[3] == f"-- Including module: mod in path: {module}"
+    assert do_build(app, b).result.up_to_date
+
+    (app / "src/more.py").write_text("")  # a new file where a file(GLOB) looks
+    assert [m.name for m in do_build(app, b).result.manifest.app_sources] == ["main", "more"]
+    assert do_build(app, b).result.up_to_date
+
+    for path, text in [(module / "Kconfig", 'config MOD_DRV\n\tbool "renamed"\n'),
+                       (module / "CMakeLists.txt", "zephyr_library_sources(drv.c)\n"),
+                       (module / "zephyr/module.yml", "name: renamed\nbuild:\n  cmake: .\n"),
+                       (app / "CMakeLists.txt", APP_CMAKE.replace("*.c", "main.c"))]:
+        path.write_text(text)
+        rebuilt = do_build(app, b)
+        assert not rebuilt.result.up_to_date, path
+    assert [m.name for m in rebuilt.result.manifest.app_sources] == ["main"]
+    assert rebuilt.result.manifest.zephyr_modules == [{"name": "renamed", "path": str(module)}]
 
 
 def test_noop_does_not_load_kconfiglib_or_edtlib(make_app: Callable[..., Path],
@@ -182,7 +223,7 @@ def test_unused_option_warning(make_app: Callable[..., Path], tmp_path: Path) ->
 
 def test_ztest_apps_need_no_main(make_app: Callable[..., Path], tmp_path: Path) -> None:
     app = make_app(prj="CONFIG_ZTEST=y\n", main="from zpy.ztest import ZTEST\n")
-    assert do_build(app, tmp_path / "b").result.manifest.app_sources[0].name == "app.main"
+    assert do_build(app, tmp_path / "b").result.manifest.app_sources[0].name == "main"
 
 
 def test_app_board_and_bindings(make_app: Callable[..., Path], tmp_path: Path) -> None:

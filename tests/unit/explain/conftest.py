@@ -52,7 +52,7 @@ def make_base(root: Path) -> Path:
     shutil.copytree(FIXTURES / "base", base)
     real = zephyr_base()
     for name in ("Kconfig", "Kconfig.zephyr", "Kconfig.constants", "arch", "kernel", "lib",
-                 "subsys", "zpy", "boards", "dts"):
+                 "modules", "subsys", "zpy", "boards", "dts"):
         (base / name).symlink_to(real / name)
     for entry in (real / "drivers").iterdir():  # the base has a drivers/ folder of its own
         (base / "drivers" / entry.name).symlink_to(entry)

@@ -16,10 +16,13 @@ import pytest
 
 from tests.unit.kernel.conftest import Console
 from zpy.build import build
+from zpy.build.paths import zephyr_base
 from zpy.hw.chardev import StreamChardev
 from zpy.runtime import Runtime
 
 APP = Path(__file__).parent / "apps" / "cmds"
+#: the blink driver its overlay's LEDs need: a Zephyr module in zpy's samples
+BLINK_MODULE = f"-DZEPHYR_EXTRA_MODULES={zephyr_base() / 'samples/drivers/blink'}"
 _ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[78])")
 
 
@@ -76,8 +79,8 @@ def shell_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("shell-builds")
     out: dict[str, Path] = {}
     for name, extra in (("plain", ["-DCONFIG_SHELL_VT100_COLORS=n"]), ("color", [])):
-        result = build(APP, "qemu_x86_64", root / name, "always", extra, out=lambda s: None,
-                       warn=lambda s: None)
+        result = build(APP, "qemu_x86_64", root / name, "always", [*extra, BLINK_MODULE],
+                       out=lambda s: None, warn=lambda s: None)
         out[name] = result.build_dir
     return out
 

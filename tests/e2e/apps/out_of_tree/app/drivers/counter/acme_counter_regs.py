@@ -1,0 +1,3 @@
+"""What acme_counter.c would take from a private header."""
+
+STEP = 2
