@@ -21,8 +21,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from zpy.build.dtmodel import DeviceTree, DTNode
 from zpy.errors import LinkError
+from zpy.image.dtmodel import DeviceTree, DTNode
 from zpy.kernel.context import current_kernel
 
 

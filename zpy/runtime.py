@@ -23,15 +23,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from zpy.build import dtmodel, manifest
-from zpy.build.dotconfig import load_dotconfig
-from zpy.build.dtmodel import DeviceTree
-from zpy.build.manifest import ImageManifest, ImageModule
-from zpy.build.outputs import check_image, rebuild_hint
 from zpy.errors import BootError, LinkError, ZpyError
 from zpy.hw.chardev import Chardev, open_serial
 from zpy.hw.machine import Machine
 from zpy.hw.plug import plug_devices
+from zpy.image import dtmodel, manifest
+from zpy.image.dotconfig import load_dotconfig
+from zpy.image.dtmodel import DeviceTree
+from zpy.image.manifest import ImageManifest, ImageModule
+from zpy.image.outputs import check_image, rebuild_hint
 from zpy.kernel.kernel import Kernel
 from zpy.linker import ImageNamespace
 
@@ -181,7 +181,7 @@ class Runtime:
 
     def _console_eof(self) -> None:
         """The console's input ended (a pipe closed): tell whoever registered for it."""
-        for hook in list(self.kernel.subsys.get("console_eof", ())):
+        for hook in list(self.kernel.console_eof_hooks):
             hook()
 
     def wait_for_console(self) -> None:

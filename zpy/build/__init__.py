@@ -3,13 +3,12 @@
 Inputs: an app folder, a board, -D options. Outputs, in Zephyr's layout under
 BUILD/zephyr/: .config, include/generated/zephyr/autoconf.h, zephyr.dts,
 edt.pickle, plus two files the zpy runtime reads instead of compiled code:
-include/generated/zephyr/devicetree_generated.json (see dtmodel.py) and
-image.json (see manifest.py).
+include/generated/zephyr/devicetree_generated.json and image.json (their
+formats live in zpy.image, which the build writes and the runtime reads).
 
 Entry points: build() and menuconfig() (pipeline.py). Importing this package
-imports nothing else: the runtime reads dtmodel/dotconfig/manifest without
-paying for the pipeline, and only a build that has work to do imports
-kconfiglib or edtlib.
+imports nothing else: only a build that has work to do imports kconfiglib or
+edtlib.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from zpy.build.manifest import ImageModule
 from zpy.errors import BuildError
+from zpy.image.manifest import ImageModule
 
 
 @dataclass(frozen=True)

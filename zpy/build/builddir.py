@@ -24,9 +24,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zpy.build.outputs import broken, read_json_object, require
 from zpy.build.paths import BuildPaths
 from zpy.errors import BuildError
+from zpy.image.outputs import broken, read_json_object, require
 
 FORMAT = 2  # 2: app sources named by path (main), Zephyr modules
 

@@ -21,9 +21,9 @@ from typing import Any
 import yaml
 from devicetree import dtlib, edtlib
 
-from zpy.build.dtmodel import DeviceTree, DTInterrupt, DTNode, DTReg
 from zpy.build.dtslocate import DTSSourceMap, Location
 from zpy.errors import DTSError
+from zpy.image.dtmodel import DeviceTree, DTInterrupt, DTNode, DTReg
 
 #: Top-level binding keys edtlib 0.0.2 accepts (its own message fails to list them).
 _BINDING_TOP_KEYS = "bus, child-binding, compatible, description, include, on-bus, properties"

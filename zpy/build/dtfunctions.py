@@ -9,7 +9,7 @@ False / 0 / "", never an error.
 
 from __future__ import annotations
 
-from zpy.build.dtmodel import DeviceTree, DTNode
+from zpy.image.dtmodel import DeviceTree, DTNode
 
 #: unit argument of the reg/int functions -> right shift (k=KiB, kb=Kibit, ...)
 UNIT_SHIFT = {

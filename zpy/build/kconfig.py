@@ -33,10 +33,10 @@ from typing import Any
 import kconfiglib
 
 from zpy.build import environ
-from zpy.build.dtmodel import DeviceTree
 from zpy.build.kconfigext import ZephyrKconfig
 from zpy.build.kconfigfunctions import current_devicetree
 from zpy.errors import BuildError, ConfigError
+from zpy.image.dtmodel import DeviceTree
 
 #: Variables that change kconfiglib's behaviour if inherited from the user's shell.
 _NEUTRALIZED = ("KCONFIG_WARN_UNDEF", "KCONFIG_STRICT", "KCONFIG_WARN_UNDEF_ASSIGN",

@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from zpy.build import dtfunctions as dtf
-from zpy.build.dtmodel import DeviceTree, DTNode
+from zpy.image.dtmodel import DeviceTree, DTNode
 
 #: The devicetree of the build being configured.
 current_devicetree: ContextVar[DeviceTree | None] = ContextVar(

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from zpy.build import dtmodel, environ, manifest
+from zpy.build import environ
 from zpy.errors import BuildError
+from zpy.image import dtmodel, manifest
 
 #: The file that marks a folder as a Zephyr (zpy) tree.
 BASE_MARKER = "Kconfig.zephyr"

@@ -21,17 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import zpy
-from zpy.build import builddir, dotconfig, environ, inputs
+from zpy.build import builddir, environ, inputs
 from zpy.build.app import App, check_sources, find_app
 from zpy.build.board import Board, find_board
 from zpy.build.builddir import BuildInfo
-from zpy.build.dtmodel import DeviceTree
-from zpy.build.manifest import ImageManifest
 from zpy.build.modules import ZephyrModule, find_modules, kconfig_modules, module_variables
 from zpy.build.options import BuildOptions, parse_cmake_args
 from zpy.build.paths import BuildPaths, zephyr_base
 from zpy.build.sources import ModuleTable, image_modules
 from zpy.errors import BuildError, OutputError
+from zpy.image import dotconfig
+from zpy.image.dtmodel import DeviceTree
+from zpy.image.manifest import ImageManifest
 
 Log = Callable[[str], None]
 

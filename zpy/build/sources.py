@@ -36,8 +36,8 @@ from pathlib import Path
 from zpy.build import environ
 from zpy.build.app import App
 from zpy.build.cmakelists import Command, condition, evaluate, is_true, parse_cmakelists
-from zpy.build.manifest import ImageModule
 from zpy.build.modules import ZephyrModule, module_variables
+from zpy.image.manifest import ImageModule
 
 __all__ = ["Condition", "ModuleTable", "all_sources", "image_modules", "parse_cmakelists"]
 

@@ -14,7 +14,7 @@ DEFAULT_OUTPUT_SECTION_SIZE = "0"  # QEMU's ivshmem2 server without -o
 
 def _image_manifest(build_dir: Path) -> Path:
     """The build's image manifest, or one line saying there is none."""
-    from zpy.build import manifest
+    from zpy.image import manifest
 
     path = build_dir / manifest.RELPATH
     if not path.is_file():
@@ -46,7 +46,7 @@ def _size_option(name: str, text: str) -> int:
 def memory_map_svg(build_dir: Path, shm_size: str, output_section_size: str,
                    max_peers: str | None, own_id: str | None) -> str:
     """The memory map for a build: max peers from the options, else the build's Kconfig."""
-    from zpy.build.dotconfig import load_dotconfig
+    from zpy.image.dotconfig import load_dotconfig
     from zpy.pictures import SharedMemoryLayout, draw_memory_map
 
     _image_manifest(build_dir)
@@ -70,7 +70,7 @@ def init_order_svg(build_dir: Path) -> str:
 
     -nodefaults plugs no device, so linking never reaches for an ivshmem server.
     """
-    from zpy.build.manifest import ImageManifest
+    from zpy.image.manifest import ImageManifest
     from zpy.pictures import draw_init_order, snapshot_init_order
     from zpy.runtime import Runtime
 

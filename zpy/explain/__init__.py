@@ -16,11 +16,11 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from zpy.build.dtmodel import DTNode
 from zpy.explain.buildfolder import BuildFolder, ExplainError
 from zpy.explain.node import NodeExplanation, explain_node
 from zpy.explain.symbol import SymbolExplainer, SymbolExplanation
 from zpy.explain.text import short
+from zpy.image.dtmodel import DTNode
 
 Explanation = SymbolExplanation | NodeExplanation
 

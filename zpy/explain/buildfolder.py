@@ -17,13 +17,13 @@ from zpy.build import kconfig as build_kconfig
 from zpy.build.app import App
 from zpy.build.board import find_board
 from zpy.build.builddir import BuildInfo
-from zpy.build.dtmodel import DeviceTree
 from zpy.build.dtslocate import DTSSourceMap
-from zpy.build.manifest import ImageManifest
 from zpy.build.options import BuildOptions
 from zpy.build.paths import BuildPaths
 from zpy.errors import ZpyError
 from zpy.explain.fragments import Fragment, build_fragments, load_fragments
+from zpy.image.dtmodel import DeviceTree
+from zpy.image.manifest import ImageManifest
 
 
 class ExplainError(ZpyError):

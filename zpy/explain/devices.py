@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zpy import errno
-from zpy.build.dtmodel import DeviceTree
 from zpy.build.paths import BuildPaths
+from zpy.image.dtmodel import DeviceTree
+from zpy.subsys.logging import LogCore
 
 if TYPE_CHECKING:
     from zpy.kernel.kernel import Kernel
@@ -128,7 +129,7 @@ def device_table(kernel: Kernel, booted: bool, stamp: str = "") -> DeviceTable:
     from zpy.kernel.device import DEVICE_FLAG_INIT_DEFERRED
     from zpy.kernel.init import init_entry
 
-    log = getattr(kernel.subsys.get("log"), "init_lines", {})
+    log = kernel.service(LogCore, lambda: LogCore(kernel.config)).init_lines
     records = []
     for entry in sorted(kernel.init_entries, key=init_entry.sort_key):
         dev = entry.dev

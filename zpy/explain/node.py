@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from zpy.build.app import App
-from zpy.build.dtmodel import DTNode
 from zpy.build.modules import find_modules
 from zpy.explain.buildfolder import BuildFolder
 from zpy.explain.devices import DeviceRecord, DeviceTable, build_stamp
 from zpy.explain.drivers import DriverSource, driver_sources, drivers_for
 from zpy.explain.symbol import SymbolExplainer, SymbolExplanation
 from zpy.explain.text import Where, indent, labelled, short, where
+from zpy.image.dtmodel import DTNode
 
 
 @dataclass

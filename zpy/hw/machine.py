@@ -16,7 +16,7 @@ from typing import BinaryIO
 from zpy.hw.bus import AddressSpace
 from zpy.hw.chardev import Chardev, StreamChardev
 from zpy.hw.cpu import CPU
-from zpy.hw.ioapic import IoApic
+from zpy.hw.ioapic import IOAPIC_PINS, IoApic
 from zpy.hw.msix import LocalApic
 from zpy.hw.pci import (
     PCI_COMMAND,
@@ -68,6 +68,22 @@ class Machine:
         self.io.map(COM1_PORT, 8, SerialIoRegion(self.serial))
         self.serial.attach(self.cpu)
         self.on_close(self.serial.close)
+
+    # -- what the kernel uses (zpy.kernel.platform.Platform) ------------------------------------
+
+    def console_write(self, data: bytes) -> None:
+        self.serial.write(data)
+
+    def route_irq(self, irq: int, vector: int, level: bool) -> None:
+        if 0 <= irq < IOAPIC_PINS:
+            self.ioapic.program(irq, vector, level)
+
+    def set_irq_masked(self, irq: int, masked: bool) -> None:
+        if 0 <= irq < IOAPIC_PINS:
+            self.ioapic.set_masked(irq, masked)
+
+    def irq_masked(self, irq: int) -> bool:
+        return not 0 <= irq < IOAPIC_PINS or self.ioapic.redirections[irq].masked
 
     def on_close(self, fn: Callable[[], None]) -> None:
         """Run fn() when the machine is switched off (device models release host resources)."""

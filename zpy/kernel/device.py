@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from zpy import errno
-from zpy.build.dtmodel import DTNode
 from zpy.errors import LinkError
+from zpy.image.dtmodel import DTNode
 from zpy.kernel.context import current_kernel
 from zpy.kernel.init import InitLevel, caller_location, check_level, check_prio, init_entry
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from zpy import ZEPHYR_VERSION, __version__
-from zpy.build.dtmodel import DeviceTree
 from zpy.errors import LinkError
+from zpy.image.dtmodel import DeviceTree
 from zpy.kernel.context import isr_cpu, kernel_context
 from zpy.kernel.heap import Heap
 from zpy.kernel.init import InitLevel, init_entry, is_internal
@@ -30,8 +30,10 @@ from zpy.kernel.thread import K_ESSENTIAL, k_sched_lock, k_sched_unlock, k_threa
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
-    from zpy.hw.machine import Machine
     from zpy.kernel.device import device
+    from zpy.kernel.platform import Platform
+
+T = TypeVar("T")
 
 KERNEL_VERSION_STRING = "{}.{}.{}".format(*ZEPHYR_VERSION)
 #: What the boot banner shows (Zephyr shows `git describe` of its tree).
@@ -53,7 +55,7 @@ def wants_virtual_time(config: dict[str, Any], real_time: bool | None) -> bool:
 
 
 class Kernel:
-    def __init__(self, config: dict[str, Any], devicetree: DeviceTree, machine: Machine,
+    def __init__(self, config: dict[str, Any], devicetree: DeviceTree, machine: Platform,
                  real_time: bool | None = None) -> None:
         self.config = config
         self.devicetree = devicetree
@@ -72,8 +74,12 @@ class Kernel:
         self.irq = InterruptTable(self)
         machine.cpu.interrupt_entry = self.irq.dispatch
         self.heap = Heap(int(config.get("CONFIG_HEAP_MEM_POOL_SIZE", 0)))
-        #: subsystems keep their per-image state here ("log", "ztest", "shell", ...)
-        self.subsys: dict[str, Any] = {}
+        #: each subsystem's state for this image, by its class (see service())
+        self._services: dict[type, Any] = {}
+        #: mappings k_mem_map_phys_bare gave out, with their physical addresses
+        self.mappings: list[tuple[Any, int]] = []
+        #: called when the console's input ends (the shell's UART backend registers)
+        self.console_eof_hooks: list[Callable[[], None]] = []
         # what linking the image defines
         self.init_entries: list[init_entry] = []
         self.devices: list[device] = []
@@ -113,7 +119,16 @@ class Kernel:
         self._thread_list.append(t)
         return t
 
-    # -- context ---------------------------------------------------------------------------
+    # -- context and services ----------------------------------------------------------------
+
+    def service(self, kind: type[T], make: Callable[[], T] | None = None) -> T:
+        """This image's instance of a subsystem's state (logging's LogCore, ztest's registry,
+        ...), made on first use by `make()` (default: `kind()`): Zephyr keeps such state in
+        statics, zpy keeps one per image, typed."""
+        svc = self._services.get(kind)
+        if svc is None:
+            svc = self._services[kind] = make() if make is not None else kind()
+        return svc  # type: ignore[no-any-return]
 
     def context(self) -> AbstractContextManager[Kernel]:
         """`with kernel.context():` runs Zephyr API calls as part of this image."""
@@ -151,36 +166,27 @@ class Kernel:
         if self.console_crlf:
             text = text.replace("\n", "\r\n")
         with self._console_lock:
-            self.machine.serial.write(text.encode("utf-8", "replace"))
+            self.machine.console_write(text.encode("utf-8", "replace"))
 
     def console_write_raw(self, text: str) -> None:
         """Write as is (the shell, which ends its own lines)."""
         with self._console_lock:
-            self.machine.serial.write(text.encode("utf-8", "replace"))
+            self.machine.console_write(text.encode("utf-8", "replace"))
 
     def uptime_ns(self) -> int:
         """Time since boot on the kernel's clock (virtual in tests)."""
         return self.clock.now_ns()
 
-    # -- architecture hooks (x86: I/O APIC routing) ----------------------------------------
+    # -- architecture hooks (x86: the I/O APIC routes IRQ lines to vectors) ----------------
 
     def arch_route_irq(self, irq: int, vector: int, flags: int) -> None:
-        from zpy.hw.ioapic import IOAPIC_PINS
-
-        if 0 <= irq < IOAPIC_PINS:
-            level = bool(flags & 0x8000)  # IRQ_TYPE_LEVEL
-            self.machine.ioapic.program(irq, vector, level)
+        self.machine.route_irq(irq, vector, bool(flags & 0x8000))  # IRQ_TYPE_LEVEL
 
     def arch_irq_enable(self, irq: int, enable: bool) -> None:
-        from zpy.hw.ioapic import IOAPIC_PINS
-
-        if 0 <= irq < IOAPIC_PINS:
-            self.machine.ioapic.set_masked(irq, not enable)
+        self.machine.set_irq_masked(irq, not enable)
 
     def arch_irq_is_enabled(self, irq: int) -> bool:
-        from zpy.hw.ioapic import IOAPIC_PINS
-
-        return 0 <= irq < IOAPIC_PINS and not self.machine.ioapic.redirections[irq].masked
+        return not self.machine.irq_masked(irq)
 
     # -- threads -----------------------------------------------------------------------------
 

@@ -36,8 +36,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from zpy import errno
-from zpy.hw.cpu import CPU, Events
 from zpy.kernel.context import _isr_cpu, _thread, enter_thread
+from zpy.kernel.platform import Events, InterruptInputs
 from zpy.kernel.sched import (
     _PREVENTED,
     _THREAD_ABORTING,
@@ -73,7 +73,7 @@ class Scheduler(SchedPolicy):
     """One kernel's scheduler: the policy of SchedPolicy, run on host threads."""
 
     def __init__(self, kernel: Kernel, config: dict[str, Any], clock: SysClock,
-                 hw: CPU) -> None:
+                 hw: InterruptInputs) -> None:
         super().__init__(config, clock)
         self.kernel = kernel
         self.hw = hw

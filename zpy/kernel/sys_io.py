@@ -136,7 +136,7 @@ def k_mem_map_phys_bare(phys: int, size: int, flags: int) -> Any:
     if mapper is None:
         return phys
     view = mapper(phys - base, size, bool(flags & K_MEM_PERM_RW))
-    kernel.subsys.setdefault("mmu", []).append((view, phys))
+    kernel.mappings.append((view, phys))
     return view
 
 
@@ -149,7 +149,7 @@ def POINTER_TO_UINT(ptr: Any) -> int:
         return ptr
     if ptr is None:
         return 0
-    for view, phys in current_kernel().subsys.get("mmu", []):
+    for view, phys in current_kernel().mappings:
         if view is ptr:
             return phys
     return id(ptr)

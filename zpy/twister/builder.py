@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zpy.build import dotconfig
-from zpy.build.dtmodel import RELPATH as DT_RELPATH
-from zpy.build.dtmodel import DeviceTree
 from zpy.errors import ZpyError
+from zpy.image import dotconfig
+from zpy.image.dtmodel import RELPATH as DT_RELPATH
+from zpy.image.dtmodel import DeviceTree
 from zpy.twister import expr
 from zpy.twister.errors import TwisterError
 from zpy.twister.instance import TestInstance

@@ -15,7 +15,7 @@ The grammar is the one of twister's expr_parser (scripts/pylib/twister/expr_pars
 chain. Symbols are looked up in an environment of strings (CONFIG_* values from
 the build's .config, ARCH, PLATFORM, BOARD and the process environment); a
 missing symbol is "" (or 0 where a number is needed). Functions ask the build's
-devicetree (zpy.build.dtmodel) through zpy.build.dtfunctions.
+devicetree (zpy.image.dtmodel) through zpy.build.dtfunctions.
 
 Written here by hand (twister uses PLY) so that an error can say which token,
 at which column, was wrong.
@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from zpy.build import dtfunctions
-from zpy.build.dtmodel import DeviceTree, DTNode
+from zpy.image.dtmodel import DeviceTree, DTNode
 
 
 class ExprError(Exception):

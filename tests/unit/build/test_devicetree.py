@@ -11,9 +11,9 @@ import pytest
 
 from tests.unit.build.conftest import Built, do_build
 from zpy.build import dtspp
-from zpy.build.dtmodel import DeviceTree
 from zpy.build.dtslocate import DTSSourceMap, Location
 from zpy.errors import BuildError, DTSError
+from zpy.image.dtmodel import DeviceTree
 
 
 def test_outputs(ivshmem_build: Built) -> None:

@@ -10,7 +10,7 @@ import pytest
 from tests.unit.build.conftest import Built, do_build, write_app
 from zpy.build import dtfunctions as dtf
 from zpy.build import kconfigfunctions as kf
-from zpy.build.dtmodel import DeviceTree, DTNode
+from zpy.image.dtmodel import DeviceTree, DTNode
 
 OVERLAY = """\
 &pcie0 {

@@ -12,9 +12,9 @@ import pytest
 
 from tests.unit.build.conftest import IVSHMEM_OVERLAY, Built, do_build
 from zpy.build import build
-from zpy.build.dotconfig import load_dotconfig
-from zpy.build.manifest import ImageManifest
 from zpy.errors import BuildError
+from zpy.image.dotconfig import load_dotconfig
+from zpy.image.manifest import ImageManifest
 
 OUTPUTS = [
     "zephyr/.config",

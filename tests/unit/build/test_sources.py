@@ -11,10 +11,10 @@ import pytest
 
 from zpy.build.app import App
 from zpy.build.cmakelists import Argument, constant, evaluate, is_true, parse_cmakelists
-from zpy.build.dotconfig import cmake_variables
 from zpy.build.modules import ZephyrModule
 from zpy.build.sources import ModuleTable, image_modules
 from zpy.errors import BuildError
+from zpy.image.dotconfig import cmake_variables
 
 TREES = Path(__file__).parent / "fixtures" / "cmake"
 GOOD = TREES / "good"

@@ -14,10 +14,10 @@ import shutil
 
 import pytest
 
-from zpy.build.dtmodel import DeviceTree
 from zpy.build.paths import BuildPaths
 from zpy.explain import explain
 from zpy.explain.devices import RELPATH, DeviceTable
+from zpy.image.dtmodel import DeviceTree
 
 from .conftest import Built, explained
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from zpy.build import dtmodel, manifest
-from zpy.build.dtmodel import DeviceTree, DTNode
-from zpy.build.manifest import ImageManifest, ImageModule
+from zpy.image import dtmodel, manifest
+from zpy.image.dtmodel import DeviceTree, DTNode
+from zpy.image.manifest import ImageManifest, ImageModule
 from zpy.runtime import Runtime
 
 BASE_CONFIG = {

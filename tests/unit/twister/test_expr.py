@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zpy.build.dtmodel import DeviceTree, DTNode
+from zpy.image.dtmodel import DeviceTree, DTNode
 from zpy.twister import expr
 from zpy.twister.expr import ExprError
 
@@ -123,8 +123,8 @@ def test_the_repos_real_devicetree(tmp_path):
     import subprocess
     import sys
 
-    from zpy.build.dtmodel import RELPATH
     from zpy.build.paths import zephyr_base
+    from zpy.image.dtmodel import RELPATH
 
     app = zephyr_base() / "tests/drivers/virtualization/ivshmem/plain"
     subprocess.run([sys.executable, "-m", "zpy", "build", "-b", "qemu_x86_64", "-d",

@@ -154,11 +154,7 @@ class _PcieState:
 
 
 def _state() -> _PcieState:
-    kernel = current_kernel()
-    state = kernel.subsys.get("pcie")
-    if state is None:
-        state = kernel.subsys.setdefault("pcie", _PcieState())
-    return state
+    return current_kernel().service(_PcieState)
 
 
 # -- configuration space ----------------------------------------------------------------------

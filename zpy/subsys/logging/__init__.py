@@ -176,10 +176,7 @@ def hexdump_lines(data: bytes, indent: int) -> list[str]:
 
 
 def _core_of(kernel: Any) -> LogCore:
-    core = kernel.subsys.get("log")
-    if core is None:
-        core = kernel.subsys.setdefault("log", LogCore(kernel.config))
-    return core  # type: ignore[no-any-return]
+    return kernel.service(LogCore, lambda: LogCore(kernel.config))  # type: ignore[no-any-return]
 
 
 def _core() -> tuple[Any, LogCore]:

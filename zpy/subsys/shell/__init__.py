@@ -13,7 +13,7 @@ level of an image module (an app's src/*.py or a driver), as C does at file scop
 SHELL_OPT_ARG_MAX, SHELL_OPT_ARG_CHECK_SKIP or SHELL_OPT_ARG_RAW. Handlers
 print with shell_print/shell_info/shell_warn/shell_error (C formats) and
 return 0 or a negative errno. The commands and the shells of an image live in
-its kernel.subsys["shell"]; see docs/shell.md.
+its kernel.service(ShellRegistry); see docs/shell.md.
 """
 
 from __future__ import annotations

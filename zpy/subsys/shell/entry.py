@@ -1,7 +1,7 @@
 """Shell commands: entries, subcommand sets, and the per-image command table.
 
 C puts commands in linker sections; zpy keeps them in the image's
-`kernel.subsys["shell"]` (a ShellRegistry), filled while the image is linked
+`kernel.service(ShellRegistry)`, filled while the image is linked
 by the SHELL_CMD_REGISTER family at module level. Root commands, and the
 entries of sets made with SHELL_SUBCMD_SET_CREATE, are listed in name order
 (the linker sorts those sections); static sets keep their written order.
@@ -88,7 +88,7 @@ class DynamicSubcmd:
 
 
 class ShellRegistry:
-    """One image's command table (kernel.subsys["shell"])."""
+    """One image's command table (kernel.service(ShellRegistry))."""
 
     def __init__(self) -> None:
         self.root: dict[str, shell_static_entry] = {}
@@ -118,11 +118,7 @@ class ShellRegistry:
 
 def registry() -> ShellRegistry:
     """The calling image's command table (made on first use)."""
-    subsys = current_kernel().subsys
-    reg = subsys.get("shell")
-    if reg is None:
-        reg = subsys.setdefault("shell", ShellRegistry())
-    return reg  # type: ignore[no-any-return]
+    return current_kernel().service(ShellRegistry)
 
 
 def cmd_get(parent: shell_static_entry | None, idx: int) -> shell_static_entry | None:

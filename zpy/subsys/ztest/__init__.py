@@ -76,11 +76,7 @@ class _Registry:
 
 
 def _registry() -> _Registry:
-    kernel = current_kernel()
-    reg = kernel.subsys.get("ztest")
-    if reg is None:
-        reg = kernel.subsys.setdefault("ztest", _Registry())
-    return reg
+    return current_kernel().service(_Registry)
 
 
 # -- registration ---------------------------------------------------------------------------

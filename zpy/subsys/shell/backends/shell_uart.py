@@ -52,8 +52,7 @@ def enable_shell_uart() -> int:
     rc = shell_init(shell_uart, shell_uart_dev, SHELL_DEFAULT_BACKEND_CONFIG_FLAGS(),
                     log_backend, level)
     if rc == 0:
-        current_kernel().subsys.setdefault("console_eof", []).append(
-            shell_transport_uart.on_console_eof)
+        current_kernel().console_eof_hooks.append(shell_transport_uart.on_console_eof)
     return rc
 
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from zpy.build.outputs import broken, read_json_object, require
+from zpy.image.outputs import broken, read_json_object, require
 
 #: Where the model lives inside a build directory.
 RELPATH = Path("zephyr/include/generated/zephyr/devicetree_generated.json")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from zpy.errors import OutputError
 
 if TYPE_CHECKING:
-    from zpy.build.manifest import ImageManifest
+    from zpy.image.manifest import ImageManifest
 
 REBUILD_HINT = "rebuild it: zpy build -p always -b BOARD -d BUILD_DIR APP"
 

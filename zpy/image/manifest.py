@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from zpy.build.outputs import broken, read_json_object, require
+from zpy.image.outputs import broken, read_json_object, require
 
 #: Where the manifest lives inside a build directory.
 RELPATH = Path("zephyr/image.json")

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from zpy.build.outputs import REBUILD_HINT, read_text
 from zpy.errors import ConfigError
+from zpy.image.outputs import REBUILD_HINT, read_text
 
 _LINE = re.compile(r"^(CONFIG_[A-Za-z0-9_]+)=(.*)$")
 _UNSET = re.compile(r"^# (CONFIG_[A-Za-z0-9_]+) is not set$")
