@@ -220,15 +220,22 @@ def IS_ENABLED(config_macro: str) -> bool:
 
 
 def k_panic() -> None:
-    """A kernel panic: Zephyr's fatal error 4, which halts the image."""
-    current_kernel().panic("k_panic()", k_current_get())
-    raise _KernelHalt
+    """A kernel panic: Zephyr's fatal error 4. The image halts, unless the app's (or ztest's)
+    k_sys_fatal_error_handler returns: then the calling thread ends."""
+    _fatal_error_here("k_panic()", 4)
 
 
 def k_oops() -> None:
-    """A kernel oops: Zephyr's fatal error 3, which halts the image."""
-    current_kernel().panic("k_oops()", k_current_get(), reason=3)
-    raise _KernelHalt
+    """A kernel oops: Zephyr's fatal error 3 (see k_panic)."""
+    _fatal_error_here("k_oops()", 3)
+
+
+def _fatal_error_here(why: str, reason: int) -> None:
+    me = k_current_get()
+    if not current_kernel().panic(why, me, reason):
+        raise _KernelHalt
+    if me is not None:
+        k_thread_abort(me)  # z_fatal_error ends the faulting thread (in an ISR: the interrupted)
 
 
 def sys_reboot(type: int = 0) -> None:

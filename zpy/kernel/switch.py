@@ -492,8 +492,8 @@ class Scheduler(SchedPolicy):
         from zpy.kernel.thread import K_ESSENTIAL
 
         if t.options & K_ESSENTIAL and not t.thread_state & _THREAD_DEAD:
-            self.kernel.panic(f"essential thread '{t.name or t!r}' exited", t)
-            return
+            if not self.kernel.panic(f"essential thread '{t.name or t!r}' exited", t):
+                return
         self.lock.acquire()
         cpu = t.cpu
         if not t.thread_state & _THREAD_DEAD:

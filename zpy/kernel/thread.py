@@ -264,8 +264,15 @@ def k_thread_abort(thread: k_thread) -> None:
     me = current_thread()
     in_isr = isr_cpu() is not None
     if thread.options & K_ESSENTIAL:
-        kernel.panic(f"aborting essential thread '{thread.name or thread!r}'", me)
-        raise KernelHalt
+        # z_thread_abort: the thread ends all the same, then the kernel panics in the caller
+        thread.options &= ~K_ESSENTIAL
+        if thread is not me or in_isr:
+            k_thread_abort(thread)
+        if not kernel.panic(f"aborting essential thread '{thread.name or thread!r}'", me):
+            raise KernelHalt
+        if me is None or in_isr:
+            return
+        raise ThreadAbort  # the handler returned: the faulting (calling) thread ends
     if thread is me and not in_isr:
         raise ThreadAbort
     sched.lock.acquire()

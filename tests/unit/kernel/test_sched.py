@@ -428,3 +428,32 @@ def main():
     assert status == 0, out
     # both on CPU 1: one after the other, though CPU 0 idles
     assert out == "pin a: 0\npin b: 0\na done at 50 ms\nb done at 100 ms\n", out
+
+
+def test_aborting_an_essential_thread_ends_it_then_panics_in_the_caller(make_image, boot):
+    status, out = run(make_image, boot, """
+def k_sys_fatal_error_handler(reason, esf):
+    printk("handler %d in %s\\n", reason, k_current_get().name)
+
+def essential():
+    k_msleep(200)
+    printk("essential thread woke: not aborted\\n")
+
+def aborter(victim):
+    k_thread_name_set(None, "aborter")
+    k_thread_abort(victim)
+    printk("not reached: the caller faulted\\n")
+
+def main():
+    victim = spawn(essential, 0)
+    victim.options |= K_ESSENTIAL
+    k_msleep(100)
+    k_thread_join(spawn(aborter, -1, victim), K_FOREVER)
+    k_msleep(300)
+    printk("main goes on\\n")
+    return 0
+""")
+    assert status == 0, out
+    assert "Current thread: aborter: aborting essential thread" in out, out
+    assert out.endswith("handler 4 in aborter\nmain goes on\n"), out
+    assert "Kernel panic" in out and "not reached" not in out and "woke" not in out
