@@ -134,9 +134,11 @@ class Scheduler(SchedPolicy):
     def _entry_slow(self, t: k_thread, cpu: Cpu) -> None:
         if self.halted:
             raise KernelHalt
+        if _isr_cpu.get() is not None:
+            return  # an ISR runs on: the thread it interrupted unwinds once the ISR returns
         if t.thread_state & _THREAD_ABORTING:
             raise ThreadAbort
-        if _isr_cpu.get() is not None or t.irq_locks:
+        if t.irq_locks:
             return
         if t.thread_state & _THREAD_SUSPENDING:
             self.lock.acquire()

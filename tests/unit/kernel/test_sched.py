@@ -457,3 +457,23 @@ def main():
     assert "Current thread: aborter: aborting essential thread" in out, out
     assert out.endswith("handler 4 in aborter\nmain goes on\n"), out
     assert "Kernel panic" in out and "not reached" not in out and "woke" not in out
+
+
+def test_an_isr_that_aborts_the_thread_it_interrupted_runs_to_its_end(make_image, boot):
+    status, out = run(make_image, boot, """
+def isr(victim):
+    k_thread_abort(victim)
+    printk("the ISR goes on\\n")   # a kernel entry inside the ISR: the ISR must not unwind
+
+def victim_entry():
+    irq_offload(isr, k_current_get())
+    printk("not reached: aborted when the ISR returned\\n")
+
+def main():
+    t = spawn(victim_entry, -1)
+    k_thread_join(t, K_FOREVER)
+    printk("joined\\n")
+    return 0
+""", config={"IRQ_OFFLOAD": "y"})
+    assert status == 0, out
+    assert out == "the ISR goes on\njoined\n"
