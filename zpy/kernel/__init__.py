@@ -75,6 +75,7 @@ from zpy.kernel.sem import (
     k_sem_reset,
     k_sem_take,
 )
+from zpy.kernel.sys_assert import __ASSERT, __ASSERT_NO_MSG
 from zpy.kernel.sys_io import (
     K_MEM_CACHE_NONE,
     K_MEM_CACHE_WB,
@@ -248,6 +249,8 @@ SYS_REBOOT_COLD = 1
 
 __all__ = [
     "IS_ENABLED",
+    "__ASSERT",
+    "__ASSERT_NO_MSG",
     "K_ESSENTIAL",
     "K_FOREVER",
     "K_FP_REGS",
