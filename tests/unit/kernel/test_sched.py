@@ -477,3 +477,33 @@ def main():
 """, config={"IRQ_OFFLOAD": "y"})
     assert status == 0, out
     assert out == "the ISR goes on\njoined\n"
+
+
+def test_a_slice_expired_callback_may_call_the_kernel(make_image, boot):
+    status, out = run(make_image, boot, """
+done = k_sem()
+k_sem_init(done, 0, 1)
+count = [0]
+
+def expired(thread, data):
+    count[0] += 1
+    printk("slice %d of %s at tick %d\\n", count[0], data, sys_clock_tick_get())
+    if count[0] == 2:
+        k_thread_abort(thread)
+        k_sem_give(done)
+
+def spinner():
+    while True:
+        k_busy_wait(1000)
+
+def main():
+    t = k_thread()
+    k_thread_create(t, None, 0, spinner, None, None, None, 1, 0, K_FOREVER)
+    k_thread_time_slice_set(t, 5, expired, "spinner")
+    k_thread_start(t)
+    k_sem_take(done, K_FOREVER)
+    printk("main woke\\n")
+    return 0
+""", config={"TIMESLICE_PER_THREAD": "y"})
+    assert status == 0, out
+    assert out == "slice 1 of spinner at tick 5\nslice 2 of spinner at tick 10\nmain woke\n"
