@@ -176,6 +176,9 @@ def _setup(thread: k_thread, entry: Callable[..., Any], p1: Any, p2: Any, p3: An
     thread.cpu_mask = -1
     thread.cpu = None
     thread.irq_locks = 0
+    thread.slice_ticks = 0  # z_init_thread_base: no slice of its own from an earlier life
+    thread.slice_expired_fn = None
+    thread.slice_data = None
     thread.timeout = Timeout(thread)
     thread.join_queue = WaitQ()
     thread.halt_queue = WaitQ()

@@ -507,3 +507,25 @@ def main():
 """, config={"TIMESLICE_PER_THREAD": "y"})
     assert status == 0, out
     assert out == "slice 1 of spinner at tick 5\nslice 2 of spinner at tick 10\nmain woke\n"
+
+
+def test_a_recreated_thread_has_no_slice_of_its_own(make_image, boot):
+    status, out = run(make_image, boot, """
+def expired(thread, data):
+    printk("old callback\\n")
+
+def quick():
+    k_busy_wait(100000)
+    printk("done\\n")
+
+def main():
+    t = k_thread()
+    k_thread_create(t, None, 0, quick, None, None, None, 1, 0, K_FOREVER)
+    k_thread_time_slice_set(t, 5, expired, None)
+    k_thread_abort(t)
+    k_thread_create(t, None, 0, quick, None, None, None, 1, 0, K_NO_WAIT)
+    k_thread_join(t, K_FOREVER)
+    return 0
+""", config={"TIMESLICE_PER_THREAD": "y"})
+    assert status == 0, out
+    assert out == "done\n"
