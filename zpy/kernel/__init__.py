@@ -177,8 +177,8 @@ from zpy.kernel.timeout import (
 from zpy.kernel.uptime import (
     k_cyc_to_ms_ceil32,
     k_cyc_to_ms_floor32,
-    k_cyc_to_ticks_near32,
     k_cyc_to_ns_floor64,
+    k_cyc_to_ticks_near32,
     k_cyc_to_us_floor32,
     k_cycle_get_32,
     k_cycle_get_64,

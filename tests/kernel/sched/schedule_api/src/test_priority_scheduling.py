@@ -75,11 +75,11 @@ def test_priority_scheduling():
                                  K_PRIO_PREEMPT(BASE_PRIORITY + i), 0, K_NO_WAIT)
 
     while count < ITRERATION_COUNT:
-        for i in range(NUM_THREAD):
+        for _ in range(NUM_THREAD):
             k_sem_take(sema2, K_FOREVER)
         k_sleep(K_MSEC(1))
 
-        for i in range(NUM_THREAD):
+        for _ in range(NUM_THREAD):
             k_sem_give(sema3)
         count += 1
 

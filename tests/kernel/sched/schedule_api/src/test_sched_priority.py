@@ -116,7 +116,7 @@ def test_priority_preemptible_wait_prio():
 
     k_sleep(K_MSEC(30))
 
-    for i in range(THREAD_NUM):
+    for _ in range(THREAD_NUM):
         k_sem_give(sync_sema)
 
     zassert_true(tid_num == tid_chk, "scheduling priority failed")

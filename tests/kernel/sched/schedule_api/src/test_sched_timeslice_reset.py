@@ -138,7 +138,7 @@ def test_slice_reset():
             Z_SPIN_DELAY(50)
 
         k_sleep(K_TICKS(slice_ticks * (NUM_THREAD + 1)))
-        for i in range(NUM_THREAD):
+        for _ in range(NUM_THREAD):
             k_sem_take(sema, K_FOREVER)
 
         for i in range(NUM_THREAD):

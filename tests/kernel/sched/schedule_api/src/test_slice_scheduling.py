@@ -109,7 +109,7 @@ if IS_ENABLED("CONFIG_TIMESLICING"):
 
             spin_for_ms(BUSY_MS)
 
-            for i in range(NUM_THREAD):
+            for _ in range(NUM_THREAD):
                 k_sem_take(sema1, K_FOREVER)
             count += 1
 
