@@ -37,6 +37,10 @@ from zpy.linker import ImageNamespace
 
 _image_ids = itertools.count(1)
 
+#: Functions the kernel and subsystems define weakly: an app that defines one overrides it.
+WEAK_SYMBOLS = ("test_main", "k_sys_fatal_error_handler", "ztest_post_fatal_error_hook",
+                "ztest_post_assert_fail_hook", "assert_post_action")
+
 
 def _located(exc: BaseException, what: str) -> BootError:
     """One line for an exception raised while linking: file:line and the message."""
@@ -159,7 +163,32 @@ class Runtime:
                     raise _located(e, f"linking {Path(entry.path).name}") from e
                 if entry in m.app_sources:
                     app_modules.append(module)
+                    self._collect_strong_symbols(module)
             self.main = self._find_main(app_modules)
+            self._install_fatal_error_handler()
+
+    def _collect_strong_symbols(self, module: types.ModuleType) -> None:
+        """The app's definitions of weak functions (C's strong symbols win at link time)."""
+        strong = self.kernel.strong_symbols
+        for name in WEAK_SYMBOLS:
+            fn = module.__dict__.get(name)
+            if not callable(fn) or getattr(fn, "__module__", None) != module.__name__:
+                continue  # not defined here (an import of the same name is no definition)
+            other = strong.get(name)
+            if other is not None and other is not fn:
+                code = getattr(fn, "__code__", None)
+                raise LinkError(f"multiple definition of `{name}'",
+                                code.co_filename if code else None,
+                                code.co_firstlineno if code else None)
+            strong[name] = fn
+
+    def _install_fatal_error_handler(self) -> None:
+        handler = self.kernel.strong_symbols.get("k_sys_fatal_error_handler")
+        if handler is None and self.config.get("CONFIG_ZTEST_FATAL_HOOK"):
+            from zpy.subsys.ztest import error_hook
+
+            handler = error_hook.k_sys_fatal_error_handler
+        self.kernel.sys_fatal_error_handler = handler
 
     def _find_main(self, modules: list[types.ModuleType]) -> Callable[[], Any]:
         for module in modules:
@@ -170,8 +199,7 @@ class Runtime:
         if self.config.get("CONFIG_ZTEST"):
             from zpy.subsys.ztest import ztest_main
 
-            test_main = next((m.test_main for m in modules
-                              if callable(getattr(m, "test_main", None))), None)
+            test_main = self.kernel.strong_symbols.get("test_main")
             return lambda: ztest_main(test_main)
         where = Path(self.manifest.app_dir) / "src" / "main.py"
         raise BootError("no main() function: define `def main():` (the app's entry point), "

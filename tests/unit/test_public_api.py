@@ -19,11 +19,13 @@ PUBLIC = ["zpy.kernel", "zpy.device", "zpy.logging", "zpy.shell", "zpy.ztest", "
 
 
 def defined(module: types.ModuleType) -> set[str]:
-    """Public names bound in the module, less its own submodules (zpy.kernel.thread, ...),
-    plus the ones it looks up when read (_LAZY_NAMES: zpy.kernel's priority limits)."""
+    """Public names bound in the module (C's __ASSERT macros too), less its own submodules
+    (zpy.kernel.thread, ...), plus the ones it looks up when read (_LAZY_NAMES: zpy.kernel's
+    priority limits)."""
     prefix = module.__name__ + "."
     names = {name for name, value in vars(module).items()
-             if not name.startswith("_") and name != "annotations"
+             if (not name.startswith("_") or name.startswith("__ASSERT"))
+             and name != "annotations"
              and not (isinstance(value, types.ModuleType) and value.__name__.startswith(prefix))}
     return names | set(getattr(module, "_LAZY_NAMES", ()))
 

@@ -75,6 +75,7 @@ from zpy.kernel.sem import (
     k_sem_reset,
     k_sem_take,
 )
+from zpy.kernel.sys_assert import __ASSERT, __ASSERT_NO_MSG
 from zpy.kernel.sys_io import (
     K_MEM_CACHE_NONE,
     K_MEM_CACHE_WB,
@@ -177,13 +178,17 @@ from zpy.kernel.uptime import (
     k_cyc_to_ms_ceil32,
     k_cyc_to_ms_floor32,
     k_cyc_to_ns_floor64,
+    k_cyc_to_ticks_near32,
     k_cyc_to_us_floor32,
     k_cycle_get_32,
     k_cycle_get_64,
     k_ms_to_cyc_ceil32,
     k_ms_to_ticks_ceil32,
     k_ms_to_ticks_ceil64,
+    k_ms_to_ticks_floor32,
     k_ms_to_ticks_floor64,
+    k_ticks_to_cyc_ceil32,
+    k_ticks_to_cyc_floor32,
     k_ticks_to_ms_ceil32,
     k_ticks_to_ms_ceil64,
     k_ticks_to_ms_floor32,
@@ -220,15 +225,22 @@ def IS_ENABLED(config_macro: str) -> bool:
 
 
 def k_panic() -> None:
-    """A kernel panic: Zephyr's fatal error 4, which halts the image."""
-    current_kernel().panic("k_panic()", k_current_get())
-    raise _KernelHalt
+    """A kernel panic: Zephyr's fatal error 4. The image halts, unless the app's (or ztest's)
+    k_sys_fatal_error_handler returns: then the calling thread ends."""
+    _fatal_error_here("k_panic()", 4)
 
 
 def k_oops() -> None:
-    """A kernel oops: Zephyr's fatal error 3, which halts the image."""
-    current_kernel().panic("k_oops()", k_current_get(), reason=3)
-    raise _KernelHalt
+    """A kernel oops: Zephyr's fatal error 3 (see k_panic)."""
+    _fatal_error_here("k_oops()", 3)
+
+
+def _fatal_error_here(why: str, reason: int) -> None:
+    me = k_current_get()
+    if not current_kernel().panic(why, me, reason):
+        raise _KernelHalt
+    if me is not None:
+        k_thread_abort(me)  # z_fatal_error ends the faulting thread (in an ISR: the interrupted)
 
 
 def sys_reboot(type: int = 0) -> None:
@@ -241,6 +253,8 @@ SYS_REBOOT_COLD = 1
 
 __all__ = [
     "IS_ENABLED",
+    "__ASSERT",
+    "__ASSERT_NO_MSG",
     "K_ESSENTIAL",
     "K_FOREVER",
     "K_FP_REGS",
@@ -322,6 +336,7 @@ __all__ = [
     "k_current_get",
     "k_cyc_to_ms_ceil32",
     "k_cyc_to_ms_floor32",
+    "k_cyc_to_ticks_near32",
     "k_cyc_to_ns_floor64",
     "k_cyc_to_us_floor32",
     "k_cycle_get_32",
@@ -335,6 +350,7 @@ __all__ = [
     "k_ms_to_cyc_ceil32",
     "k_ms_to_ticks_ceil32",
     "k_ms_to_ticks_ceil64",
+    "k_ms_to_ticks_floor32",
     "k_ms_to_ticks_floor64",
     "k_msleep",
     "k_mutex",
@@ -392,6 +408,8 @@ __all__ = [
     "k_thread_suspend",
     "k_thread_time_slice_set",
     "k_thread_user_mode_enter",
+    "k_ticks_to_cyc_ceil32",
+    "k_ticks_to_cyc_floor32",
     "k_ticks_to_ms_ceil32",
     "k_ticks_to_ms_ceil64",
     "k_ticks_to_ms_floor32",

@@ -101,6 +101,12 @@ class Kernel:
         #: set when main() returned (other threads may run on)
         self.main_returned = threading.Event()
         self.fatal_exception: BaseException | None = None
+        #: k_sys_fatal_error_handler(reason, esf): the app's own, or ztest's
+        #: (CONFIG_ZTEST_FATAL_HOOK); None is Zephyr's default, which halts the system
+        self.sys_fatal_error_handler: Callable[[int, Any], None] | None = None
+        #: functions the app defines that override a weak default of the kernel or a
+        #: subsystem, by name (test_main, k_sys_fatal_error_handler, ztest's hooks, ...)
+        self.strong_symbols: dict[str, Callable[..., Any]] = {}
         self._done = threading.Event()
         self._console_lock = threading.Lock()
         #: "\n" goes out as "\r\n" (Zephyr's UART console does so; zpy turns it on with the
@@ -220,11 +226,11 @@ class Kernel:
             cpu = t.cpu if t is not None else None
         return cpu.id if cpu is not None else 0
 
-    def fatal_error(self, exc: BaseException, thread: k_thread | None, where: str = "") -> None:
-        """An exception escaped image code: report it like Zephyr's fatal error and halt."""
-        if self.fatal_exception is not None or self.sched.halted:
-            return
-        self.fatal_exception = exc
+    def fatal_error(self, exc: BaseException, thread: k_thread | None, where: str = "") -> bool:
+        """An exception escaped image code: Zephyr's CPU exception. True when the fatal error
+        handler returned, and the faulting thread must end; False when the system halted."""
+        if self.sched.halted:
+            return False
         tb = traceback.extract_tb(exc.__traceback__)
         loc = ""
         if tb:
@@ -237,19 +243,44 @@ class Kernel:
         if isinstance(exc, TypeError) and "read-only memory" in str(exc):
             # a store through a mapping the MMU (here: the host's PROT_READ) refuses
             reason = "page fault: write to read-only memory"
-        self.console_write(f">>> ZEPHYR FATAL ERROR {K_ERR_CPU_EXCEPTION}: CPU exception on "
-                           f"CPU {self._cpu_id()} ({context}): {reason}{loc}\n")
-        self.halt(1)
+        return self._fatal(K_ERR_CPU_EXCEPTION, exc, thread,
+                           f">>> ZEPHYR FATAL ERROR {K_ERR_CPU_EXCEPTION}: CPU exception on CPU "
+                           f"{self._cpu_id()} ({context}): {reason}{loc}\n")
 
-    def panic(self, why: str, thread: k_thread | None, reason: int = K_ERR_KERNEL_PANIC) -> None:
-        """k_panic / k_oops and the kernel's own panics (an essential thread ended)."""
-        if self.fatal_exception is not None or self.sched.halted:
-            return
-        self.fatal_exception = RuntimeError(why)
+    def panic(self, why: str, thread: k_thread | None, reason: int = K_ERR_KERNEL_PANIC) -> bool:
+        """k_panic / k_oops and the kernel's own panics (an essential thread ended). True when
+        the fatal error handler returned, and the faulting thread must end."""
+        if self.sched.halted:
+            return False
         name = thread.name if thread is not None and thread.name else "unknown"
-        self.console_write(f">>> ZEPHYR FATAL ERROR {reason}: {_REASONS.get(reason, 'Unknown')}"
-                           f" on CPU {self._cpu_id()}\nCurrent thread: {name}: {why}\n"
-                           "Halting system\n")
+        return self._fatal(reason, RuntimeError(why), thread,
+                           f">>> ZEPHYR FATAL ERROR {reason}: {_REASONS.get(reason, 'Unknown')}"
+                           f" on CPU {self._cpu_id()}\nCurrent thread: {name}: {why}\n")
+
+    def _fatal(self, reason: int, exc: BaseException, thread: k_thread | None,
+               report: str) -> bool:
+        """z_fatal_error: the report, then k_sys_fatal_error_handler. Zephyr's default halts;
+        a handler that returns lets the system go on without the faulting thread."""
+        self.console_write(report)
+        handler = self.sys_fatal_error_handler
+        if handler is None:
+            self.console_write("Halting system\n")
+            self.fatal_exception = exc
+            self.fatal_halt(reason)
+            return False
+        handler(reason, None)
+        if self.sched.halted:
+            if self.fatal_exception is None:
+                self.fatal_exception = exc
+            return False
+        if thread is not None:
+            thread.options &= ~K_ESSENTIAL  # it ends as an aborted thread, not a fault again
+        return True
+
+    def fatal_halt(self, reason: int) -> None:
+        """k_fatal_halt: stop the system after a fatal error (exit status 1)."""
+        if self.fatal_exception is None:
+            self.fatal_exception = RuntimeError(f"fatal error {reason}")
         self.halt(1)
 
     # -- boot ------------------------------------------------------------------------------

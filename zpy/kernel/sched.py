@@ -399,7 +399,11 @@ class SchedPolicy:
         curr = cpu.current
         if cpu.slice_expired and self.sliceable(curr):
             if curr.slice_expired_fn is not None:
-                curr.slice_expired_fn(curr, curr.slice_data)
+                self.lock.release()  # the callback may call the kernel (Zephyr's z_time_slice)
+                try:
+                    curr.slice_expired_fn(curr, curr.slice_data)
+                finally:
+                    self.lock.acquire()
             if not prevented(curr):
                 self.move_thread_to_end_of_prio_q_locked(curr, cpu)
             self.reset_time_slice_locked(cpu, curr)

@@ -134,9 +134,11 @@ class Scheduler(SchedPolicy):
     def _entry_slow(self, t: k_thread, cpu: Cpu) -> None:
         if self.halted:
             raise KernelHalt
+        if _isr_cpu.get() is not None:
+            return  # an ISR runs on: the thread it interrupted unwinds once the ISR returns
         if t.thread_state & _THREAD_ABORTING:
             raise ThreadAbort
-        if _isr_cpu.get() is not None or t.irq_locks:
+        if t.irq_locks:
             return
         if t.thread_state & _THREAD_SUSPENDING:
             self.lock.acquire()
@@ -492,8 +494,8 @@ class Scheduler(SchedPolicy):
         from zpy.kernel.thread import K_ESSENTIAL
 
         if t.options & K_ESSENTIAL and not t.thread_state & _THREAD_DEAD:
-            self.kernel.panic(f"essential thread '{t.name or t!r}' exited", t)
-            return
+            if not self.kernel.panic(f"essential thread '{t.name or t!r}' exited", t):
+                return
         self.lock.acquire()
         cpu = t.cpu
         if not t.thread_state & _THREAD_DEAD:

@@ -176,6 +176,9 @@ def _setup(thread: k_thread, entry: Callable[..., Any], p1: Any, p2: Any, p3: An
     thread.cpu_mask = -1
     thread.cpu = None
     thread.irq_locks = 0
+    thread.slice_ticks = 0  # z_init_thread_base: no slice of its own from an earlier life
+    thread.slice_expired_fn = None
+    thread.slice_data = None
     thread.timeout = Timeout(thread)
     thread.join_queue = WaitQ()
     thread.halt_queue = WaitQ()
@@ -264,8 +267,15 @@ def k_thread_abort(thread: k_thread) -> None:
     me = current_thread()
     in_isr = isr_cpu() is not None
     if thread.options & K_ESSENTIAL:
-        kernel.panic(f"aborting essential thread '{thread.name or thread!r}'", me)
-        raise KernelHalt
+        # z_thread_abort: the thread ends all the same, then the kernel panics in the caller
+        thread.options &= ~K_ESSENTIAL
+        if thread is not me or in_isr:
+            k_thread_abort(thread)
+        if not kernel.panic(f"aborting essential thread '{thread.name or thread!r}'", me):
+            raise KernelHalt
+        if me is None or in_isr:
+            return
+        raise ThreadAbort  # the handler returned: the faulting (calling) thread ends
     if thread is me and not in_isr:
         raise ThreadAbort
     sched.lock.acquire()

@@ -136,3 +136,20 @@ def k_ms_to_cyc_ceil32(ms: int) -> int:
 
 def k_us_to_cyc_ceil32(us: int) -> int:
     return _conv(us, sys_clock_hw_cycles_per_sec(), 1_000_000, True) & 0xFFFFFFFF
+
+
+def k_ms_to_ticks_floor32(ms: int) -> int:
+    return k_ms_to_ticks_floor64(ms) & 0xFFFFFFFF
+
+
+def k_ticks_to_cyc_floor32(ticks: int) -> int:
+    return _conv(ticks, sys_clock_hw_cycles_per_sec(), _tps(), False) & 0xFFFFFFFF
+
+
+def k_ticks_to_cyc_ceil32(ticks: int) -> int:
+    return _conv(ticks, sys_clock_hw_cycles_per_sec(), _tps(), True) & 0xFFFFFFFF
+
+
+def k_cyc_to_ticks_near32(cyc: int) -> int:
+    hz = sys_clock_hw_cycles_per_sec()
+    return ((cyc * _tps() + hz // 2) // hz) & 0xFFFFFFFF

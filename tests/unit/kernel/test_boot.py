@@ -160,3 +160,58 @@ def test_init_code_is_not_preempted_by_the_threads_it_creates(make_image, boot):
                                     "coop: 0"]), lines
     assert lines.index("named") < lines.index("first runs"), lines
     assert lines.index("second runs") < lines.index("blocking: 0") < lines.index("coop: 0"), lines
+
+
+def test_an_apps_fatal_error_handler_that_returns_ends_only_the_faulting_thread(make_image, boot):
+    rt, console = boot(make_image("""
+        from zpy.kernel import *
+
+        def k_sys_fatal_error_handler(reason, esf):
+            printk("handler: reason %d\\n", reason)
+
+        def crasher():
+            k_oops()
+            printk("not reached\\n")
+
+        def divider():
+            1 // 0
+
+        def main():
+            for entry in (crasher, divider):
+                t = k_thread()
+                k_thread_create(t, None, 0, entry, None, None, None, -1, 0, K_NO_WAIT)
+                k_thread_join(t, K_FOREVER)
+            k_panic()
+            printk("not reached either\\n")
+    """, config={"BOOT_BANNER": "n"}))
+    assert rt.wait(5) == 0
+    lines = console.text().splitlines()
+    assert lines[:3] == [">>> ZEPHYR FATAL ERROR 3: Kernel oops on CPU 0",
+                         "Current thread: unknown: k_oops()", "handler: reason 3"]
+    assert lines[3].startswith(">>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0 (a thread): "
+                               "ZeroDivisionError")
+    assert lines[4:] == ["handler: reason 0", ">>> ZEPHYR FATAL ERROR 4: Kernel panic on CPU 0",
+                         "Current thread: main: k_panic()", "handler: reason 4"]
+    assert rt.kernel.fatal_exception is None
+
+
+def test_without_a_handler_a_fatal_error_halts_the_system(make_image, boot):
+    rt, console = boot(make_image("""
+        from zpy.kernel import *
+        def main():
+            k_oops()
+            printk("not reached\\n")
+    """, config={"BOOT_BANNER": "n"}))
+    assert rt.wait(5) == 1
+    assert console.text() == (">>> ZEPHYR FATAL ERROR 3: Kernel oops on CPU 0\n"
+                              "Current thread: main: k_oops()\nHalting system\n")
+
+
+def test_two_definitions_of_a_weak_function_do_not_link(make_image):
+    from zpy.errors import LinkError
+    from zpy.runtime import Runtime
+
+    build = make_image("def main():\n    pass\ndef k_sys_fatal_error_handler(r, e):\n    pass\n",
+                       sources={"other.py": "def k_sys_fatal_error_handler(r, e):\n    pass\n"})
+    with pytest.raises(LinkError, match="multiple definition of `k_sys_fatal_error_handler'"):
+        Runtime(build, console_out=None)

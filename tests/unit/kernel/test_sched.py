@@ -428,3 +428,104 @@ def main():
     assert status == 0, out
     # both on CPU 1: one after the other, though CPU 0 idles
     assert out == "pin a: 0\npin b: 0\na done at 50 ms\nb done at 100 ms\n", out
+
+
+def test_aborting_an_essential_thread_ends_it_then_panics_in_the_caller(make_image, boot):
+    status, out = run(make_image, boot, """
+def k_sys_fatal_error_handler(reason, esf):
+    printk("handler %d in %s\\n", reason, k_current_get().name)
+
+def essential():
+    k_msleep(200)
+    printk("essential thread woke: not aborted\\n")
+
+def aborter(victim):
+    k_thread_name_set(None, "aborter")
+    k_thread_abort(victim)
+    printk("not reached: the caller faulted\\n")
+
+def main():
+    victim = spawn(essential, 0)
+    victim.options |= K_ESSENTIAL
+    k_msleep(100)
+    k_thread_join(spawn(aborter, -1, victim), K_FOREVER)
+    k_msleep(300)
+    printk("main goes on\\n")
+    return 0
+""")
+    assert status == 0, out
+    assert "Current thread: aborter: aborting essential thread" in out, out
+    assert out.endswith("handler 4 in aborter\nmain goes on\n"), out
+    assert "Kernel panic" in out and "not reached" not in out and "woke" not in out
+
+
+def test_an_isr_that_aborts_the_thread_it_interrupted_runs_to_its_end(make_image, boot):
+    status, out = run(make_image, boot, """
+def isr(victim):
+    k_thread_abort(victim)
+    printk("the ISR goes on\\n")   # a kernel entry inside the ISR: the ISR must not unwind
+
+def victim_entry():
+    irq_offload(isr, k_current_get())
+    printk("not reached: aborted when the ISR returned\\n")
+
+def main():
+    t = spawn(victim_entry, -1)
+    k_thread_join(t, K_FOREVER)
+    printk("joined\\n")
+    return 0
+""", config={"IRQ_OFFLOAD": "y"})
+    assert status == 0, out
+    assert out == "the ISR goes on\njoined\n"
+
+
+def test_a_slice_expired_callback_may_call_the_kernel(make_image, boot):
+    status, out = run(make_image, boot, """
+done = k_sem()
+k_sem_init(done, 0, 1)
+count = [0]
+
+def expired(thread, data):
+    count[0] += 1
+    printk("slice %d of %s at tick %d\\n", count[0], data, sys_clock_tick_get())
+    if count[0] == 2:
+        k_thread_abort(thread)
+        k_sem_give(done)
+
+def spinner():
+    while True:
+        k_busy_wait(1000)
+
+def main():
+    t = k_thread()
+    k_thread_create(t, None, 0, spinner, None, None, None, 1, 0, K_FOREVER)
+    k_thread_time_slice_set(t, 5, expired, "spinner")
+    k_thread_start(t)
+    k_sem_take(done, K_FOREVER)
+    printk("main woke\\n")
+    return 0
+""", config={"TIMESLICE_PER_THREAD": "y"})
+    assert status == 0, out
+    assert out == "slice 1 of spinner at tick 5\nslice 2 of spinner at tick 10\nmain woke\n"
+
+
+def test_a_recreated_thread_has_no_slice_of_its_own(make_image, boot):
+    status, out = run(make_image, boot, """
+def expired(thread, data):
+    printk("old callback\\n")
+
+def quick():
+    k_busy_wait(100000)
+    printk("done\\n")
+
+def main():
+    t = k_thread()
+    k_thread_create(t, None, 0, quick, None, None, None, 1, 0, K_FOREVER)
+    k_thread_time_slice_set(t, 5, expired, None)
+    k_thread_abort(t)
+    k_thread_create(t, None, 0, quick, None, None, None, 1, 0, K_NO_WAIT)
+    k_thread_join(t, K_FOREVER)
+    return 0
+""", config={"TIMESLICE_PER_THREAD": "y"})
+    assert status == 0, out
+    assert out == "done\n"
