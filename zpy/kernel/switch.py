@@ -33,6 +33,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from zpy import errno
@@ -69,6 +70,31 @@ class ThreadExit(BaseException):
     """Ends the current thread quietly (k_thread_user_mode_enter's entry returned)."""
 
 
+class Host:
+    """The host thread that carries one Zephyr thread from its first run to its end.
+
+    It has an identity of its own: C code re-creates static thread structs, so a k_thread
+    object can start again while the host of its previous life still takes interrupts for
+    idle CPUs (see Scheduler._linger_locked).
+    """
+
+    __slots__ = ("thread", "go", "parked", "signaled", "pythread")
+
+    def __init__(self, thread: k_thread) -> None:
+        #: the Zephyr thread it carries (None once that thread has ended)
+        self.thread: k_thread | None = thread
+        #: held while the host must not run; released to wake it
+        self.go = threading.Lock()
+        self.go.acquire()
+        self.parked = False
+        self.signaled = False
+        self.pythread: threading.Thread | None = None
+
+
+#: the Host of the calling host thread (None for threads zpy did not start: boot, tests)
+_host: ContextVar[Host | None] = ContextVar("zpy_host", default=None)
+
+
 class Scheduler(SchedPolicy):
     """One kernel's scheduler: the policy of SchedPolicy, run on host threads."""
 
@@ -77,10 +103,10 @@ class Scheduler(SchedPolicy):
         super().__init__(config, clock)
         self.kernel = kernel
         self.hw = hw
-        #: the host thread (by its Zephyr thread) that waits for interrupts for the idle CPUs
-        self.seat: k_thread | None = None
-        #: threads whose host waits on its `_go` lock, in the order they parked
-        self._parked: dict[k_thread, None] = {}
+        #: the host thread that waits for interrupts on behalf of the idle CPUs
+        self.seat: Host | None = None
+        #: hosts waiting on their `go` lock, in the order they parked
+        self._parked: dict[Host, None] = {}
         self.halted = False
         self._countdown = POLL_EVERY
         #: called (without the lock) when no thread can ever run again
@@ -278,7 +304,7 @@ class Scheduler(SchedPolicy):
         comes first."""
         first = self.next_deadline_locked()
         self.clock.add(to, fn, timeout)
-        if self.seat is not None and self.seat is not _thread.get() \
+        if self.seat is not None and self.seat is not _host.get() \
                 and (first is None or to.deadline < first):
             self.hw.kick()
 
@@ -302,10 +328,13 @@ class Scheduler(SchedPolicy):
 
     def wake_host_to_unwind_locked(self, t: k_thread) -> None:
         """A dead thread's host, waiting somewhere, must unwind its Python stack."""
-        if self.seat is t and _thread.get() is not t:
+        host = t._host
+        if host is None:
+            return
+        if self.seat is host and _host.get() is not host:
             self.hw.kick()
         else:
-            self._wake_host_locked(t)
+            self._wake_host_locked(host)
 
     # -- switching host threads -----------------------------------------------------------------------
 
@@ -330,28 +359,29 @@ class Scheduler(SchedPolicy):
         cpu.need_resched = False
         if new is idle:
             cpu.slice_deadline = None
-            if self.seat is not None and self.seat is not _thread.get():
+            if self.seat is not None and self.seat is not _host.get():
                 self.hw.kick()  # the seat's holder may now advance time or end the run
         else:
             self.reset_time_slice_locked(cpu, new)
             self._resume_host_locked(new)
 
     def _resume_host_locked(self, t: k_thread) -> None:
-        if t._host is None:
-            host = threading.Thread(target=self._host_main, args=(t,), daemon=True,
-                                    name=f"zpy:{t.name or 'thread'}")
-            t._host = host
-            host.start()
-        elif self.seat is t:
-            if _thread.get() is not t:
+        host = t._host
+        if host is None:
+            host = t._host = Host(t)
+            host.pythread = threading.Thread(target=self._host_main, args=(host,), daemon=True,
+                                             name=f"zpy:{t.name or 'thread'}")
+            host.pythread.start()
+        elif self.seat is host:
+            if _host.get() is not host:
                 self.hw.kick()
         else:
-            self._wake_host_locked(t)
+            self._wake_host_locked(host)
 
-    def _wake_host_locked(self, t: k_thread) -> None:
-        if t._parked and not t._signaled:
-            t._signaled = True
-            t._go.release()
+    def _wake_host_locked(self, host: Host) -> None:
+        if host.parked and not host.signaled:
+            host.signaled = True
+            host.go.release()
 
     def _idle_cpu_locked(self) -> Cpu | None:
         for cpu in self.cpus:
@@ -407,29 +437,32 @@ class Scheduler(SchedPolicy):
                     self._switch_locked(cpu, new)
 
     def _wait_for_cpu(self, t: k_thread) -> None:
-        """Wait until `t` is the current thread of a CPU again (lock held on entry, released
-        on return). Meanwhile the host takes interrupts for idle CPUs if nobody else does."""
+        """Wait until `t` (the calling host's thread) is the current thread of a CPU again
+        (lock held on entry, released on return). Meanwhile the host takes interrupts for
+        idle CPUs if no other host does."""
+        host = t._host
+        assert host is not None
         while True:
             cpu = t.cpu
             if cpu is not None and cpu.current is t:
-                if self.seat is t:
+                if self.seat is host:
                     self._leave_seat_locked()
                 self.lock.release()
                 return
             if self.halted:
-                self._leave_seat_if(t)
+                self._leave_seat_if(host)
                 self.lock.release()
                 raise KernelHalt
             if t.thread_state & _THREAD_DEAD:
-                self._leave_seat_if(t)
+                self._leave_seat_if(host)
                 self.lock.release()
                 raise ThreadAbort
-            if self._hold_seat_locked(t):
+            if self._hold_seat_locked(host):
                 self.lock.release()
-                self._idle_round(t)
+                self._idle_round(host)
                 self.lock.acquire()
                 continue
-            self._park_locked(t)
+            self._park_locked(host)
 
     def _after_resume(self, t: k_thread) -> None:
         if self.halted:
@@ -437,28 +470,28 @@ class Scheduler(SchedPolicy):
         if t.thread_state & (_THREAD_ABORTING | _THREAD_DEAD):
             raise ThreadAbort
 
-    def _park_locked(self, t: k_thread) -> None:
+    def _park_locked(self, host: Host) -> None:
         """Wait on the host's own lock until a waker signals it (lock held around)."""
-        self._parked[t] = None
-        t._parked = True
+        self._parked[host] = None
+        host.parked = True
         self.lock.release()
-        t._go.acquire()
+        host.go.acquire()
         self.lock.acquire()
-        t._parked = False
-        t._signaled = False
-        self._parked.pop(t, None)
+        host.parked = False
+        host.signaled = False
+        self._parked.pop(host, None)
 
-    def _hold_seat_locked(self, t: k_thread) -> bool:
-        """Should `t`'s host wait for interrupts now? Takes or gives up the seat."""
+    def _hold_seat_locked(self, host: Host) -> bool:
+        """Should this host wait for interrupts now? Takes or gives up the seat."""
         if self._idle_cpu_locked() is None:
-            self._leave_seat_if(t)
+            self._leave_seat_if(host)
             return False
         if self.seat is None:
-            self.seat = t
-        return self.seat is t
+            self.seat = host
+        return self.seat is host
 
-    def _leave_seat_if(self, t: k_thread) -> None:
-        if self.seat is t:
+    def _leave_seat_if(self, host: Host) -> None:
+        if self.seat is host:
             self._leave_seat_locked()
 
     def _leave_seat_locked(self) -> None:
@@ -468,14 +501,17 @@ class Scheduler(SchedPolicy):
             self._seat_left.set()
         elif self._idle_cpu_locked() is not None:
             for p in self._parked:
-                if not p._signaled:
+                if not p.signaled:
                     self._wake_host_locked(p)
                     break
 
     # -- a thread's host ------------------------------------------------------------------------
 
-    def _host_main(self, t: k_thread) -> None:
+    def _host_main(self, host: Host) -> None:
+        t = host.thread
+        assert t is not None
         enter_thread(self.kernel, t)
+        _host.set(host)
         try:
             self._after_resume(t)
             if t.entry is not None:
@@ -496,37 +532,43 @@ class Scheduler(SchedPolicy):
         if t.options & K_ESSENTIAL and not t.thread_state & _THREAD_DEAD:
             if not self.kernel.panic(f"essential thread '{t.name or t!r}' exited", t):
                 return
+        host = _host.get()
         self.lock.acquire()
         cpu = t.cpu
         if not t.thread_state & _THREAD_DEAD:
             self.halt_thread_locked(t, _THREAD_DEAD, cpu or self.cpus[0])
         if cpu is not None and cpu.current is t:
             self._switch_locked(cpu, self.next_up_locked(cpu) if self.smp else cpu.cache)
-        self._linger_locked(t)
+        if host is None:
+            self.lock.release()
+            return
+        host.thread = None  # the k_thread may live again (re-created), with a host of its own
+        self._linger_locked(host)
 
-    def _linger_locked(self, t: k_thread) -> None:
+    def _linger_locked(self, host: Host) -> None:
         """A dead thread's host keeps taking interrupts for idle CPUs until another host
         can (lock released)."""
-        while not self.halted and self._hold_seat_locked(t):
-            parked = next((p for p in self._parked if not p._signaled), None)
+        while not self.halted and self._hold_seat_locked(host):
+            parked = next((p for p in self._parked if not p.signaled), None)
             if parked is not None:
                 self._leave_seat_locked()
                 break
             self.lock.release()
-            self._idle_round(t)
+            self._idle_round(host)
             self.lock.acquire()
-        self._leave_seat_if(t)
+        self._leave_seat_if(host)
         self.lock.release()
 
     # -- interrupts ----------------------------------------------------------------------------------
 
-    def _idle_round(self, holder: k_thread) -> None:
+    def _idle_round(self, holder: Host) -> None:
         """One wait for interrupts on behalf of the idle CPUs (the seat held, no lock)."""
         clock = self.clock
         hw = self.hw
         with self.lock:
-            mine = holder.cpu
-            if mine is not None and mine.current is holder or self.halted \
+            carried = holder.thread
+            mine = carried.cpu if carried is not None else None
+            if mine is not None and mine.current is carried or self.halted \
                     or self.seat is not holder:
                 return  # what changed (and kicked) happened before we got here
             cpu = None
@@ -602,9 +644,9 @@ class Scheduler(SchedPolicy):
     def poll_interrupts(self, t: k_thread, cpu: Cpu) -> None:
         """A busy CPU's look at its interrupt sources (when no idle CPU does it)."""
         with self.lock:
-            if self.seat is not None:
+            if self.seat is not None or t._host is None:
                 return
-            self.seat = t
+            self.seat = t._host
         try:
             events = self.hw.poll(0)
             due = not self.clock.virtual and self._timer_due()
@@ -683,8 +725,8 @@ class Scheduler(SchedPolicy):
             self._countdown = 0
             for cpu in self.cpus:
                 cpu.need_resched = True
-            for t in list(self._parked):
-                self._wake_host_locked(t)
+            for host in list(self._parked):
+                self._wake_host_locked(host)
         self.hw.kick()
 
     def wait_seat_free(self, timeout: float) -> bool:

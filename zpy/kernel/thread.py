@@ -8,7 +8,6 @@ Zephyr threads). Priorities, states, time slices and CPU masks are Zephyr's.
 from __future__ import annotations
 
 import inspect
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,7 @@ from zpy.kernel.sched import (
     WaitQ,
     prevented,
 )
-from zpy.kernel.switch import ThreadExit
+from zpy.kernel.switch import Host, ThreadExit
 from zpy.kernel.sys_clock import Timeout
 from zpy.kernel.timeout import K_FOREVER, K_MSEC, K_NO_WAIT, K_TICKS, as_timeout, k_timeout_t
 
@@ -126,11 +125,7 @@ class k_thread:
         self._queued_prio = 0
         self._idle = False
         # the host thread that carries it (see zpy.kernel.switch)
-        self._host: threading.Thread | None = None
-        self._go = threading.Lock()
-        self._go.acquire()
-        self._parked = False
-        self._signaled = False
+        self._host: Host | None = None
         self._started = False
         self._delay = K_NO_WAIT
 
@@ -183,10 +178,7 @@ def _setup(thread: k_thread, entry: Callable[..., Any], p1: Any, p2: Any, p3: An
     thread.join_queue = WaitQ()
     thread.halt_queue = WaitQ()
     thread._started = False
-    thread._host = None
-    thread._go = threading.Lock()
-    thread._go.acquire()
-    thread._parked = thread._signaled = False
+    thread._host = None  # its next run gets a host of its own (see zpy.kernel.switch.Host)
 
 
 def schedule_new(kernel: Kernel, thread: k_thread, delay: k_timeout_t) -> None:
@@ -354,8 +346,9 @@ def k_thread_name_set(thread: k_thread | None, name: str) -> int:
     if len(name) > limit - 1:
         return -errno.EINVAL
     thread.name = name
-    if thread._host is not None:
-        thread._host.name = f"zpy:{name}"
+    host = thread._host
+    if host is not None and host.pythread is not None:
+        host.pythread.name = f"zpy:{name}"
     return 0
 
 

@@ -529,3 +529,27 @@ def main():
 """, config={"TIMESLICE_PER_THREAD": "y"})
     assert status == 0, out
     assert out == "done\n"
+
+
+def test_a_thread_object_created_again_runs_while_its_old_host_takes_interrupts(make_image, boot):
+    """C tests re-create one static k_thread: the host of its previous life, still taking
+    interrupts for an idle CPU, must not be mistaken for the new one's."""
+    status, out = run(make_image, boot, """
+worker_thread = k_thread()
+sem = k_sem()
+k_sem_init(sem, 0, 1)
+
+def worker(i):
+    k_sem_give(sem)
+
+def main():
+    for i in range(200):
+        k_thread_create(worker_thread, None, 0, worker, i, None, None, 2, 0, K_NO_WAIT)
+        k_sem_take(sem, K_FOREVER)
+        k_thread_join(worker_thread, K_FOREVER)
+        k_msleep(1)
+    printk("done\\n")
+    return 0
+""", config=TWO_CPUS, timeout=60)
+    assert status == 0, out
+    assert out == "done\n"
