@@ -467,6 +467,19 @@ def k_thread_deadline_set(thread: k_thread, deadline: int) -> None:
     """CONFIG_SCHED_DEADLINE is not modelled: accepted, no effect (see docs/kernel.md)."""
 
 
+# -- CPUs (<zephyr/arch/arch_interface.h>) -----------------------------------------------------
+
+
+def arch_curr_cpu() -> Cpu:
+    """struct _cpu of the CPU the caller runs on (its `id` field numbers it from 0)."""
+    return current_kernel().sched.caller_cpu()
+
+
+def arch_num_cpus() -> int:
+    """How many CPUs the image has: CONFIG_MP_MAX_NUM_CPUS, 1 without CONFIG_SMP."""
+    return current_kernel().sched.n_cpus
+
+
 # -- CPU masks (CONFIG_SCHED_CPU_MASK) ---------------------------------------------------------
 
 

@@ -553,3 +553,32 @@ def main():
 """, config=TWO_CPUS, timeout=60)
     assert status == 0, out
     assert out == "done\n"
+
+
+def test_arch_curr_cpu_names_the_cpu_a_pinned_thread_runs_on(make_image, boot):
+    status, out = run(make_image, boot, """
+def where(name):
+    printk("%s on cpu %d of %d\\n", name, arch_curr_cpu().id, arch_num_cpus())
+
+def main():
+    k_thread_priority_set(k_current_get(), -1)
+    for cpu in (1, 0):
+        t = k_thread()
+        k_thread_create(t, None, 0, where, "pinned %d" % cpu, None, None, 5, 0, K_FOREVER)
+        k_thread_cpu_pin(t, cpu)
+        k_thread_start(t)
+    k_msleep(10)
+    return 0
+""", config=dict(TWO_CPUS, SCHED_CPU_MASK="y"))
+    assert status == 0, out
+    assert sorted(out.splitlines()) == ["pinned 0 on cpu 0 of 2", "pinned 1 on cpu 1 of 2"]
+
+
+def test_arch_num_cpus_is_one_without_smp(make_image, boot):
+    status, out = run(make_image, boot, """
+def main():
+    printk("cpu %d of %d\\n", arch_curr_cpu().id, arch_num_cpus())
+    return 0
+""", config={"MP_MAX_NUM_CPUS": "2"})
+    assert status == 0, out
+    assert out == "cpu 0 of 1\n"
