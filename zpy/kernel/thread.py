@@ -90,6 +90,14 @@ def K_THREAD_STACK_DEFINE(name: str, size: int) -> k_thread_stack_t:
 K_KERNEL_STACK_DEFINE = K_THREAD_STACK_DEFINE
 
 
+def K_THREAD_STACK_ARRAY_DEFINE(name: str, nmemb: int, size: int) -> list[k_thread_stack_t]:
+    """`nmemb` stacks of `size` bytes: stacks[i] is C's stacks[i] (or &stacks[i][0])."""
+    return [k_thread_stack_t(size) for _ in range(nmemb)]
+
+
+K_KERNEL_STACK_ARRAY_DEFINE = K_THREAD_STACK_ARRAY_DEFINE
+
+
 def K_THREAD_STACK_SIZEOF(stack: k_thread_stack_t) -> int:
     return stack.size
 
