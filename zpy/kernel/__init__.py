@@ -24,6 +24,7 @@ from zpy.kernel.heap import (
     k_object_access_grant,
     k_object_alloc,
     k_object_free,
+    k_thread_access_grant,
 )
 from zpy.kernel.irq import (
     irq_connect_dynamic,
@@ -392,6 +393,7 @@ __all__ = [
     "k_sleep",
     "k_thread",
     "k_thread_abort",
+    "k_thread_access_grant",
     "k_thread_cpu_mask_clear",
     "k_thread_cpu_mask_disable",
     "k_thread_cpu_mask_enable",
