@@ -582,3 +582,29 @@ def main():
 """, config={"MP_MAX_NUM_CPUS": "2"})
     assert status == 0, out
     assert out == "cpu 0 of 1\n"
+
+
+def test_a_waiter_whose_priority_changes_moves_in_the_wait_queue(make_image, boot):
+    # z_thread_prio_set re-sorts a pending thread in its wait queue: raised above the
+    # other waiter, it gets the mutex first (Zephyr's mutex_api complex_inversion case)
+    status, out = run(make_image, boot, """
+m = k_mutex()
+
+def waiter(name):
+    k_mutex_lock(m, K_FOREVER)
+    printk("%s got it at prio %d\\n", name, k_thread_priority_get(k_current_get()))
+    k_mutex_unlock(m)
+
+def main():
+    k_mutex_lock(m, K_FOREVER)
+    k_thread_priority_set(k_current_get(), -1)
+    late = spawn(waiter, 7, "raised")
+    spawn(waiter, 6, "other")
+    k_msleep(10)                      # both wait: other (6) ahead of raised (7)
+    k_thread_priority_set(late, 5)
+    k_mutex_unlock(m)
+    k_msleep(10)
+    return 0
+""")
+    assert status == 0, out
+    assert out == "raised got it at prio 5\nother got it at prio 6\n"
