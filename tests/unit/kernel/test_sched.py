@@ -608,3 +608,32 @@ def main():
 """)
     assert status == 0, out
     assert out == "raised got it at prio 5\nother got it at prio 6\n"
+
+
+def test_a_thread_object_is_reused_at_once_after_aborting_its_waiting_thread(make_image, boot):
+    # as Zephyr's tests do (k_thread_abort, then k_thread_create on the same struct): the
+    # old host must not wake up as the new thread
+    for config in (ONE_CPU, TWO_CPUS):
+        status, out = run(make_image, boot, """
+m = k_mutex()
+t = k_thread()
+
+def blocked(i):
+    k_mutex_lock(m, K_FOREVER)
+    printk("never\\n")
+
+def fresh(i):
+    printk("fresh %d\\n", i)
+
+def main():
+    k_mutex_lock(m, K_FOREVER)
+    for i in range(20):
+        k_thread_create(t, None, 0, blocked, i, None, None, 5, 0, K_NO_WAIT)
+        k_msleep(1)                   # it waits for the mutex
+        k_thread_abort(t)
+        k_thread_create(t, None, 0, fresh, i, None, None, 5, 0, K_NO_WAIT)
+        k_thread_join(t, K_FOREVER)
+    return 0
+""", config=config)
+        assert status == 0, out
+        assert out == "".join(f"fresh {i}\n" for i in range(20)), config
