@@ -637,3 +637,26 @@ def main():
 """, config=config)
         assert status == 0, out
         assert out == "".join(f"fresh {i}\n" for i in range(20)), config
+
+
+def test_the_seat_holder_runs_when_readied_while_it_polls(make_image, boot):
+    # main waits in the seat (join) while the other CPU runs the worker; the worker's
+    # exit readies main and kicks the seat: that kick must not be lost
+    status, out = run(make_image, boot, """
+s = k_sem(0, 10)
+
+def body():
+    for r in range(3):
+        k_sem_take(s, K_MSEC(10))
+
+def main():
+    for r in range(40):
+        t = k_thread()
+        k_thread_create(t, None, 0, body, None, None, None, 5, 0, K_FOREVER)
+        k_thread_start(t)
+        k_thread_join(t, K_FOREVER)
+    printk("done at %d ms\\n", k_uptime_get())
+    return 0
+""", config=TWO_CPUS, timeout=20)
+    assert status == 0, out
+    assert out == "done at 2400 ms\n"  # 40 x 3 timeouts of 1 tick, each ending 2 ticks on
