@@ -56,7 +56,6 @@ STACK_SIZE = 2048
 # The C file includes phil_obj_abstract.h here, after the settings it reads.
 from .phil_obj_abstract import (  # noqa: E402
     drop,
-    fork_init,
     fork_type_str,
     forks,
     obj_init_type,
@@ -151,6 +150,8 @@ def new_prio(phil):
 
 def init_objects():
     if not STATIC_OBJS:
+        from .phil_obj_abstract import fork_init  # only dynamic objects have one
+
         for i in range(NUM_PHIL):
             fork_init(fork(i))
 
