@@ -1,8 +1,10 @@
 """<zephyr/ztest.h>, re-exported from zpy.subsys.ztest."""
 
 from zpy.subsys.ztest import (
+    TC_ERROR,
     TC_FAIL,
     TC_PASS,
+    TC_PRINT,
     TC_SKIP,
     ZTEST,
     ZTEST_EXPECT_FAIL,
@@ -50,8 +52,10 @@ from zpy.subsys.ztest import (
 )
 
 __all__ = [
+    "TC_ERROR",
     "TC_FAIL",
     "TC_PASS",
+    "TC_PRINT",
     "TC_SKIP",
     "ZTEST",
     "ZTEST_EXPECT_FAIL",

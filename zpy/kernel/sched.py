@@ -339,7 +339,12 @@ class SchedPolicy:
     def set_prio_locked(self, t: k_thread, prio: int, cpu: Cpu) -> bool:
         """z_thread_prio_set: change the priority; True when a reschedule is due."""
         if prevented(t) or t._idle:
+            wait_q = t.pended_on if t.thread_state & _THREAD_PENDING else None
+            if wait_q is not None:
+                wait_q.remove(t)  # its place in the wait queue follows the new priority
             t.prio = prio
+            if wait_q is not None:
+                wait_q.add(t)
             return False
         if not self.smp or t.thread_state & _THREAD_QUEUED:
             self.dequeue_thread_locked(t, cpu)

@@ -443,6 +443,10 @@ class Scheduler(SchedPolicy):
         host = t._host
         assert host is not None
         while True:
+            if t._host is not host:  # t died and its object was re-created meanwhile
+                self._leave_seat_if(host)
+                self.lock.release()
+                raise ThreadAbort
             cpu = t.cpu
             if cpu is not None and cpu.current is t:
                 if self.seat is host:
@@ -534,6 +538,11 @@ class Scheduler(SchedPolicy):
                 return
         host = _host.get()
         self.lock.acquire()
+        if host is not None and t._host is not host:
+            # the object lives again (re-created while this host unwound): not ours to end
+            host.thread = None
+            self._linger_locked(host)
+            return
         cpu = t.cpu
         if not t.thread_state & _THREAD_DEAD:
             self.halt_thread_locked(t, _THREAD_DEAD, cpu or self.cpus[0])

@@ -90,6 +90,14 @@ def K_THREAD_STACK_DEFINE(name: str, size: int) -> k_thread_stack_t:
 K_KERNEL_STACK_DEFINE = K_THREAD_STACK_DEFINE
 
 
+def K_THREAD_STACK_ARRAY_DEFINE(name: str, nmemb: int, size: int) -> list[k_thread_stack_t]:
+    """`nmemb` stacks of `size` bytes: stacks[i] is C's stacks[i] (or &stacks[i][0])."""
+    return [k_thread_stack_t(size) for _ in range(nmemb)]
+
+
+K_KERNEL_STACK_ARRAY_DEFINE = K_THREAD_STACK_ARRAY_DEFINE
+
+
 def K_THREAD_STACK_SIZEOF(stack: k_thread_stack_t) -> int:
     return stack.size
 
@@ -465,6 +473,19 @@ def k_thread_time_slice_set(thread: k_thread, slice_ticks: int,
 
 def k_thread_deadline_set(thread: k_thread, deadline: int) -> None:
     """CONFIG_SCHED_DEADLINE is not modelled: accepted, no effect (see docs/kernel.md)."""
+
+
+# -- CPUs (<zephyr/arch/arch_interface.h>) -----------------------------------------------------
+
+
+def arch_curr_cpu() -> Cpu:
+    """struct _cpu of the CPU the caller runs on (its `id` field numbers it from 0)."""
+    return current_kernel().sched.caller_cpu()
+
+
+def arch_num_cpus() -> int:
+    """How many CPUs the image has: CONFIG_MP_MAX_NUM_CPUS, 1 without CONFIG_SMP."""
+    return current_kernel().sched.n_cpus
 
 
 # -- CPU masks (CONFIG_SCHED_CPU_MASK) ---------------------------------------------------------

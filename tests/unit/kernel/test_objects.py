@@ -220,3 +220,26 @@ def test_printk_c_formats(make_image, boot):
     """)
     assert status == 0, out
     assert out == "4294967295 ff 00000ABC 42 10000000000 A s 0x1000   2.2 %\n(6, '1234')\n"
+
+
+def test_thread_stack_array_gives_one_stack_per_thread(make_image, boot):
+    status, out = run(make_image, boot, """
+        from zpy.kernel import *
+
+        stacks = K_THREAD_STACK_ARRAY_DEFINE("stacks", 3, 512)
+        threads = [k_thread() for _ in range(3)]
+
+        def worker(i, b, c):
+            printk("%d ", i)
+
+        def main():
+            assert len(stacks) == 3 and stacks[0] is not stacks[1]
+            for i in range(3):
+                k_thread_create(threads[i], stacks[i], K_THREAD_STACK_SIZEOF(stacks[i]), worker,
+                                i, None, None, 5, 0, K_NO_WAIT)
+            for t in threads:
+                k_thread_join(t, K_FOREVER)
+            printk("sizes %d\\n", K_THREAD_STACK_SIZEOF(stacks[2]))
+    """)
+    assert status == 0, out
+    assert out == "0 1 2 sizes 512\n"

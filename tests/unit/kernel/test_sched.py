@@ -553,3 +553,110 @@ def main():
 """, config=TWO_CPUS, timeout=60)
     assert status == 0, out
     assert out == "done\n"
+
+
+def test_arch_curr_cpu_names_the_cpu_a_pinned_thread_runs_on(make_image, boot):
+    status, out = run(make_image, boot, """
+def where(name):
+    printk("%s on cpu %d of %d\\n", name, arch_curr_cpu().id, arch_num_cpus())
+
+def main():
+    k_thread_priority_set(k_current_get(), -1)
+    for cpu in (1, 0):
+        t = k_thread()
+        k_thread_create(t, None, 0, where, "pinned %d" % cpu, None, None, 5, 0, K_FOREVER)
+        k_thread_cpu_pin(t, cpu)
+        k_thread_start(t)
+    k_msleep(10)
+    return 0
+""", config=dict(TWO_CPUS, SCHED_CPU_MASK="y"))
+    assert status == 0, out
+    assert sorted(out.splitlines()) == ["pinned 0 on cpu 0 of 2", "pinned 1 on cpu 1 of 2"]
+
+
+def test_arch_num_cpus_is_one_without_smp(make_image, boot):
+    status, out = run(make_image, boot, """
+def main():
+    printk("cpu %d of %d\\n", arch_curr_cpu().id, arch_num_cpus())
+    return 0
+""", config={"MP_MAX_NUM_CPUS": "2"})
+    assert status == 0, out
+    assert out == "cpu 0 of 1\n"
+
+
+def test_a_waiter_whose_priority_changes_moves_in_the_wait_queue(make_image, boot):
+    # z_thread_prio_set re-sorts a pending thread in its wait queue: raised above the
+    # other waiter, it gets the mutex first (Zephyr's mutex_api complex_inversion case)
+    status, out = run(make_image, boot, """
+m = k_mutex()
+
+def waiter(name):
+    k_mutex_lock(m, K_FOREVER)
+    printk("%s got it at prio %d\\n", name, k_thread_priority_get(k_current_get()))
+    k_mutex_unlock(m)
+
+def main():
+    k_mutex_lock(m, K_FOREVER)
+    k_thread_priority_set(k_current_get(), -1)
+    late = spawn(waiter, 7, "raised")
+    spawn(waiter, 6, "other")
+    k_msleep(10)                      # both wait: other (6) ahead of raised (7)
+    k_thread_priority_set(late, 5)
+    k_mutex_unlock(m)
+    k_msleep(10)
+    return 0
+""")
+    assert status == 0, out
+    assert out == "raised got it at prio 5\nother got it at prio 6\n"
+
+
+def test_a_thread_object_is_reused_at_once_after_aborting_its_waiting_thread(make_image, boot):
+    # as Zephyr's tests do (k_thread_abort, then k_thread_create on the same struct): the
+    # old host must not wake up as the new thread
+    for config in (ONE_CPU, TWO_CPUS):
+        status, out = run(make_image, boot, """
+m = k_mutex()
+t = k_thread()
+
+def blocked(i):
+    k_mutex_lock(m, K_FOREVER)
+    printk("never\\n")
+
+def fresh(i):
+    printk("fresh %d\\n", i)
+
+def main():
+    k_mutex_lock(m, K_FOREVER)
+    for i in range(20):
+        k_thread_create(t, None, 0, blocked, i, None, None, 5, 0, K_NO_WAIT)
+        k_msleep(1)                   # it waits for the mutex
+        k_thread_abort(t)
+        k_thread_create(t, None, 0, fresh, i, None, None, 5, 0, K_NO_WAIT)
+        k_thread_join(t, K_FOREVER)
+    return 0
+""", config=config)
+        assert status == 0, out
+        assert out == "".join(f"fresh {i}\n" for i in range(20)), config
+
+
+def test_the_seat_holder_runs_when_readied_while_it_polls(make_image, boot):
+    # main waits in the seat (join) while the other CPU runs the worker; the worker's
+    # exit readies main and kicks the seat: that kick must not be lost
+    status, out = run(make_image, boot, """
+s = k_sem(0, 10)
+
+def body():
+    for r in range(3):
+        k_sem_take(s, K_MSEC(10))
+
+def main():
+    for r in range(40):
+        t = k_thread()
+        k_thread_create(t, None, 0, body, None, None, None, 5, 0, K_FOREVER)
+        k_thread_start(t)
+        k_thread_join(t, K_FOREVER)
+    printk("done at %d ms\\n", k_uptime_get())
+    return 0
+""", config=TWO_CPUS, timeout=20)
+    assert status == 0, out
+    assert out == "done at 2400 ms\n"  # 40 x 3 timeouts of 1 tick, each ending 2 ticks on

@@ -393,3 +393,21 @@ def test_c_expectations():
            "(False is false)" in lines
     assert "still running" in lines
     assert " FAIL - test_c_expectations in 0.000 seconds" in lines
+
+
+def test_tc_print_and_tc_error_print_as_tc_util_does(make_image, boot):
+    status, out = run(make_image, boot, """
+ZTEST_SUITE("tc", None, None, None, None, None)
+
+def check(value):
+    if value != 1:
+        TC_ERROR("value was %d\\n", value)
+
+@ZTEST("tc")
+def test_prints():
+    TC_PRINT("plain %s\\n", "text")
+    check(2)
+""", config={"ZTEST_VERBOSE_SUMMARY": "n", "ZTEST_SUMMARY": "n"})
+    assert status == 0, out
+    assert "START - test_prints\nplain text\nFAIL - check@8. value was 2\n PASS - test_prints" \
+        in out, out

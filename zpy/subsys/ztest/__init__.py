@@ -14,6 +14,7 @@ FAILED (the run's exit status is 0 or 1 accordingly).
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -281,6 +282,20 @@ def ztest_skip_failed_assumption() -> None:
     if _config("CONFIG_ZTEST_FAIL_ON_ASSUME"):
         _ztest().current_test_failed_assumption = True
     ztest_test_skip()
+
+
+# -- tc_util.h --------------------------------------------------------------------------------
+
+
+def TC_PRINT(fmt: str, *args: Any) -> None:
+    printk(fmt, *args)
+
+
+def TC_ERROR(fmt: str, *args: Any) -> None:
+    """A failure note: 'FAIL - <function>@<line>. ', then the message."""
+    caller = sys._getframe(1)
+    printk("%s - %s@%d. ", "FAIL", caller.f_code.co_name, caller.f_lineno)
+    printk(fmt, *args)
 
 
 # -- 1cpu tests (z_test_1cpu_start / z_test_1cpu_stop) --------------------------------------
