@@ -217,6 +217,8 @@ def test_printk_c_formats(make_image, boot):
             printk("%u %x %08X %zu %lx %c %s %p %5.1f %%\\n", -1, 255, 0xabc, 42, 2**40, 65, "s",
                    0x1000, 2.25)
             printk("%s\\n", snprintk(5, "%d", 123456))
+            printk("%#x %#x %#o %#o %#06o\\n", 0, 255, 0, 8, 8)
     """)
     assert status == 0, out
-    assert out == "4294967295 ff 00000ABC 42 10000000000 A s 0x1000   2.2 %\n(6, '1234')\n"
+    assert out == ("4294967295 ff 00000ABC 42 10000000000 A s 0x1000   2.2 %\n(6, '1234')\n"
+                   "0 0xff 0 010 000010\n")
