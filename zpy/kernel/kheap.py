@@ -11,8 +11,9 @@ cannot be met waits, up to its timeout, for a k_heap_free.
 from __future__ import annotations
 
 from zpy.kernel.context import current_kernel
-from zpy.kernel.mem_slab import aligned_buffer, buffer_address
+from zpy.kernel.mem_slab import aligned_buffer
 from zpy.kernel.sched import WaitQ
+from zpy.kernel.sys_io import buffer_address
 from zpy.kernel.timeout import K_TICKS, as_timeout, k_timeout_t
 
 CHUNK_UNIT = 8

@@ -18,15 +18,11 @@ import ctypes
 from zpy import errno
 from zpy.kernel.context import current_kernel
 from zpy.kernel.sched import WaitQ
+from zpy.kernel.sys_io import buffer_address
 from zpy.kernel.timeout import as_timeout, k_timeout_t
 
 #: blocks must be multiples of a pointer (and start on one), as in Zephyr
 _WORD = ctypes.sizeof(ctypes.c_void_p)
-
-
-def buffer_address(buf: memoryview | bytearray) -> int:
-    """The address of a writable buffer's first byte (C's (uintptr_t)ptr)."""
-    return ctypes.addressof(ctypes.c_char.from_buffer(buf))
 
 
 def aligned_buffer(size: int, align: int) -> memoryview:
