@@ -3,6 +3,7 @@
 from zpy.subsys.ztest import (
     TC_FAIL,
     TC_PASS,
+    TC_PRINT,
     TC_SKIP,
     ZTEST,
     ZTEST_EXPECT_FAIL,
@@ -52,6 +53,7 @@ from zpy.subsys.ztest import (
 __all__ = [
     "TC_FAIL",
     "TC_PASS",
+    "TC_PRINT",
     "TC_SKIP",
     "ZTEST",
     "ZTEST_EXPECT_FAIL",

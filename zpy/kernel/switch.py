@@ -113,6 +113,8 @@ class Scheduler(SchedPolicy):
         self.on_stall: Callable[[], None] = lambda: None
         #: set when the seat is left after halt_all() (shutdown waits for it)
         self._seat_left = threading.Event()
+        #: CPUs taken offline by hold_other_cpus()
+        self._held: list[Cpu] = []
 
     # -- who is calling ------------------------------------------------------------------------
 
@@ -687,6 +689,26 @@ class Scheduler(SchedPolicy):
         token, cpu = entered
         cpu.in_isr -= 1
         _isr_cpu.reset(token)  # type: ignore[arg-type]
+
+    # -- holding CPUs ------------------------------------------------------------------------------
+
+    def hold_other_cpus(self, hold: bool) -> None:
+        """ztest's 1cpu tests (z_test_1cpu_start/_stop): while held, the CPUs but the
+        caller's start no thread (a thread running on one goes on until it blocks), so
+        the test sees one CPU, as Zephyr's spinning holder threads make it see."""
+        with self.lock:
+            me = self.caller_cpu()
+            for cpu in self.cpus:
+                if cpu is me:
+                    continue
+                if hold and cpu.online:
+                    cpu.online = False
+                    self._held.append(cpu)
+                elif not hold and cpu in self._held:
+                    cpu.online = True
+            if not hold:
+                self._held.clear()
+                self.wake_idle_locked()
 
     # -- time -------------------------------------------------------------------------------------
 
