@@ -52,6 +52,7 @@ def _post(event: k_event, events: int, events_mask: int) -> int:
     sched = current_kernel().sched
     sched.entry()
     sched.lock.acquire()
+    events &= _MASK32
     events_mask &= _MASK32
     previous = event.events & events_mask
     events = (event.events & ~events_mask) | (events & events_mask)
@@ -88,6 +89,7 @@ def k_event_clear(event: k_event, events: int) -> int:
 def _wait(event: k_event, events: int, wait_all: bool, reset: bool,
           timeout: k_timeout_t) -> int:
     timeout = as_timeout(timeout)
+    events &= _MASK32  # a uint32_t in C: ~0 is all 32 events
     if events == 0:
         return 0
     sched = current_kernel().sched

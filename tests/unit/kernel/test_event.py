@@ -57,3 +57,17 @@ def test_waiters_any_all_reset_and_timeout(run_app):
     assert status == 0, out
     assert out == ("posted 0x1\nposted 0x2\nall 0x3 -> 0x3 at 2\nany 0x6 -> 0x2 at 2\n"
                    "timeout -> 0 at 10\nreset -> 0\nany 0x8 -> 0x8 at 10\n")
+
+
+def test_masks_are_32_bits_as_a_uint32_t(run_app):
+    status, out = run_app("""
+        from zpy.kernel import *
+
+        def main():
+            e = K_EVENT_DEFINE("e")
+            k_event_post(e, ~0)
+            printk("%#x %#x\\n", e.events, k_event_wait_all(e, ~0, False, K_NO_WAIT))
+            return 0
+    """)
+    assert status == 0, out
+    assert out == "0xffffffff 0xffffffff\n"
