@@ -60,16 +60,13 @@ class k_mem_slab:
         return f"<k_mem_slab {i.num_used}/{i.num_blocks} blocks of {i.block_size}>"
 
 
-def _create_free_list(slab: k_mem_slab) -> int:
+def _create_free_list(slab: k_mem_slab) -> None:
     buf = slab.buffer
     size = slab.info.block_size
     assert buf is not None
-    if size % _WORD or buffer_address(buf) % _WORD:
-        return -errno.EINVAL
     slab._blocks = [buf[i * size:(i + 1) * size] for i in range(slab.info.num_blocks)]
     slab._index = {id(b): i for i, b in enumerate(slab._blocks)}
     slab._free = list(reversed(range(slab.info.num_blocks)))
-    return 0
 
 
 def k_mem_slab_init(slab: k_mem_slab, buffer: memoryview | bytearray, block_size: int,
@@ -78,13 +75,16 @@ def k_mem_slab_init(slab: k_mem_slab, buffer: memoryview | bytearray, block_size
     view = memoryview(buffer).cast("B")
     if view.readonly:
         raise TypeError("k_mem_slab_init: the buffer must be writable")
+    if block_size % _WORD or buffer_address(view) % _WORD:
+        return -errno.EINVAL
     if len(view) < block_size * num_blocks:
         raise ValueError(f"k_mem_slab_init: a buffer of {len(view)} bytes cannot hold "
                          f"{num_blocks} blocks of {block_size}")
     slab.buffer = view
     slab.info = k_mem_slab_info(num_blocks, block_size)
     slab.wait_q = WaitQ()
-    return _create_free_list(slab)
+    _create_free_list(slab)
+    return 0
 
 
 def K_MEM_SLAB_DEFINE(name: str, slab_block_size: int, slab_num_blocks: int,
