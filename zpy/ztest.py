@@ -1,6 +1,7 @@
 """<zephyr/ztest.h>, re-exported from zpy.subsys.ztest."""
 
 from zpy.subsys.ztest import (
+    TC_ERROR,
     TC_FAIL,
     TC_PASS,
     TC_PRINT,
@@ -51,6 +52,7 @@ from zpy.subsys.ztest import (
 )
 
 __all__ = [
+    "TC_ERROR",
     "TC_FAIL",
     "TC_PASS",
     "TC_PRINT",

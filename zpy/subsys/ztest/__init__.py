@@ -14,6 +14,7 @@ FAILED (the run's exit status is 0 or 1 accordingly).
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -306,6 +307,13 @@ def ztest_simple_1cpu_after(data: Any) -> None:
 
 def TC_PRINT(fmt: str, *args: Any) -> None:
     """tc_util.h's TC_PRINT: printk."""
+    printk(fmt, *args)
+
+
+def TC_ERROR(fmt: str, *args: Any) -> None:
+    """tc_util.h's TC_ERROR: "FAIL - function@line. " and the message."""
+    frame = sys._getframe(1)
+    printk("FAIL - %s@%d. ", frame.f_code.co_name, frame.f_lineno)
     printk(fmt, *args)
 
 
