@@ -3,7 +3,9 @@
 Semantics follow kernel/poll.c: a condition already met makes k_poll return 0
 at once; otherwise the events are registered on their objects and the thread
 blocks. A raise or give readies ONE registered poller of that object (the first
-to register), ORs the state into its event and makes its k_poll return 0.
+to register), ORs the state into its event and makes its k_poll return 0; a
+poller another of its events has woken already gets the state too (its k_poll
+reports both), one whose timeout ran out passes the signal to the next poller.
 Event states are ORed, never cleared by k_poll: reset them before reuse if you
 read them.
 """
@@ -134,7 +136,8 @@ def signal_poll_event(sched: Scheduler, poll_events: list[k_poll_event], state: 
             return
         if poller is not None:
             retval = -errno.EINTR if state == K_POLL_STATE_CANCELLED else 0
-            if sched.wake_thread_locked(poller, retval):
+            if sched.wake_thread_locked(poller, retval) or poller.swap_retval != -errno.EAGAIN:
+                # woken now, or by another of its events: its k_poll sees this one too
                 event.state |= state
                 return
 
