@@ -24,7 +24,7 @@ def test_usleep():
         retries += 1
         start_ms = k_uptime_get()
 
-        for i in range(LOOPS):
+        for _i in range(LOOPS):
             k_usleep(1)
 
         end_ms = k_uptime_get()

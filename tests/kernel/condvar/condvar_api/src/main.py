@@ -321,7 +321,7 @@ def inc_count(p1, p2, p3):
     global count
     multi = p2
 
-    for i in range(TCOUNT):
+    for _i in range(TCOUNT):
         k_mutex_lock(test_mutex, K_FOREVER)
         count += 1
 

@@ -248,7 +248,7 @@ def test_timer_periodicity():
     k_timer_status_sync(periodicity_timer)
     tdata.timestamp = k_uptime_get()
 
-    for i in range(EXPIRE_TIMES):
+    for _i in range(EXPIRE_TIMES):
         TIMER_ASSERT(k_timer_status_sync(periodicity_timer) == 1, periodicity_timer)
 
         delta, tdata.timestamp = k_uptime_delta(tdata.timestamp)
