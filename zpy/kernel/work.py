@@ -141,6 +141,15 @@ class k_work_sync:
         self.canceller = z_work_canceller()
 
 
+def _wait_locked(sched: Scheduler, wait_q: WaitQ | None) -> None:
+    """Wait on `wait_q` for a flush or cancel to complete; None: nothing to wait for.
+    Releases the kernel lock either way."""
+    if wait_q is not None:
+        sched.pend_curr_locked(wait_q, K_FOREVER)
+    else:
+        sched.lock.release()
+
+
 def _flush_nop(work: k_work) -> None:
     """A flusher's handler: its completion (finalize_flush_locked) is the signal."""
 
@@ -325,10 +334,7 @@ def k_work_flush(work: k_work, sync: k_work_sync) -> bool:
     sched.entry()
     sched.lock.acquire()
     need_flush = _work_flush_locked(sched, work, sync.flusher)
-    if need_flush:
-        sched.pend_curr_locked(sync.flusher.wait_q, K_FOREVER)
-    else:
-        sched.lock.release()
+    _wait_locked(sched, sync.flusher.wait_q if need_flush else None)
     return need_flush
 
 
@@ -368,10 +374,7 @@ def k_work_cancel_sync(work: k_work, sync: k_work_sync) -> bool:
     if pending:
         _cancel_async_locked(work)
         need_wait = _cancel_sync_locked(work, sync.canceller)
-    if need_wait:
-        sched.pend_curr_locked(sync.canceller.wait_q, K_FOREVER)
-    else:
-        sched.lock.release()
+    _wait_locked(sched, sync.canceller.wait_q if need_wait else None)
     return pending
 
 
@@ -625,10 +628,7 @@ def k_work_cancel_delayable_sync(dwork: k_work_delayable, sync: k_work_sync) -> 
         _unschedule_locked(sched, dwork)
         _cancel_async_locked(dwork.work)
         need_wait = _cancel_sync_locked(dwork.work, sync.canceller)
-    if need_wait:
-        sched.pend_curr_locked(sync.canceller.wait_q, K_FOREVER)
-    else:
-        sched.lock.release()
+    _wait_locked(sched, sync.canceller.wait_q if need_wait else None)
     return pending
 
 
@@ -644,8 +644,5 @@ def k_work_flush_delayable(dwork: k_work_delayable, sync: k_work_sync) -> bool:
     if _unschedule_locked(sched, dwork):
         _submit_to_queue_locked(sched, work, dwork.queue)
     need_flush = _work_flush_locked(sched, work, sync.flusher)
-    if need_flush:
-        sched.pend_curr_locked(sync.flusher.wait_q, K_FOREVER)
-    else:
-        sched.lock.release()
+    _wait_locked(sched, sync.flusher.wait_q if need_flush else None)
     return need_flush
