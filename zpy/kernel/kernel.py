@@ -392,7 +392,9 @@ class Kernel:
     def _stalled(self) -> None:
         """No thread can ever run again: the run ends with main()'s return value."""
         if self.main_rc is None:
-            alive = ", ".join(t.name or repr(t) for t in self.sched.threads)
+            with self.sched.lock:
+                threads = self.sched.live_threads_locked()
+            alive = ", ".join(t.name or repr(t) for t in threads)
             self.machine.log("no thread can run any more: every one waits for ever and "
                              f"nothing can wake it ({alive}); the run ends")
         self.halt(self.main_rc or 0)

@@ -204,6 +204,9 @@ class SchedPolicy:
         self.runq = RunQueue()
         #: every thread that is not dead (for `kernel threads` and the end of a run)
         self.threads: dict[k_thread, None] = {}
+        #: wait queues whose waiters are kernel services idling (the system work queue's):
+        #: they alone do not keep a run going
+        self.idle_waits: set[WaitQ] = set()
 
     @property
     def highest_prio(self) -> int:

@@ -623,7 +623,13 @@ class Scheduler(SchedPolicy):
         """Every CPU idles and no timeout is armed: can anything ever run again?"""
         if self.runq:
             return False
-        return not self.threads or not self.hw.has_wake_sources()
+        return not self.live_threads_locked() or not self.hw.has_wake_sources()
+
+    def live_threads_locked(self) -> list[k_thread]:
+        """The threads that keep a run going: all that are not dead, but for kernel service
+        threads waiting for work (the system work queue, on its `idle_waits` queue)."""
+        idle = self.idle_waits
+        return [t for t in self.threads if t.pended_on is None or t.pended_on not in idle]
 
     def _take_interrupts(self, cpu: Cpu, events: Events, due: bool) -> None:
         """Run the ISRs of `events` (and the timer's, if `due`) on `cpu`, in ISR context."""

@@ -10,6 +10,8 @@ spinlock of its own; nothing outside this module can tell).
 
 The system work queue (`k_sys_work_q`) is a thread started at POST_KERNEL by the
 kernel, at CONFIG_SYSTEM_WORKQUEUE_PRIORITY, as Zephyr's kernel/system_work_q.c.
+While it waits for work it does not keep a run going (zpy's end of a run: no
+thread can ever run again); delayed work does, through its timeout.
 """
 
 from __future__ import annotations
@@ -199,8 +201,12 @@ def k_sys_work_q_init() -> int:
     cfg = k_work_queue_config("sysworkq", bool(config.get("CONFIG_SYSTEM_WORKQUEUE_NO_YIELD")),
                               essential=True)
     size = int(config.get("CONFIG_SYSTEM_WORKQUEUE_STACK_SIZE", 1024))
-    k_work_queue_start(sys_work_q(), k_thread_stack_t(size), size,
+    queue = sys_work_q()
+    k_work_queue_start(queue, k_thread_stack_t(size), size,
                        int(config.get("CONFIG_SYSTEM_WORKQUEUE_PRIORITY", -1)), cfg)
+    sched = current_kernel().sched
+    with sched.lock:
+        sched.idle_waits.add(queue.notifyq)  # waiting for work, it does not keep a run going
     return 0
 
 

@@ -193,3 +193,17 @@ def main():
 """)
     assert status == 0, out
     assert out == "work poll ran at 2\nk_poll 0 at 4\n"
+
+
+def test_delayed_work_keeps_a_run_going_an_idle_system_queue_does_not(run_app):
+    status, out = run_app(HEADER + """
+def late(work):
+    log(work)
+
+dw = K_WORK_DELAYABLE_DEFINE("dw", late)
+
+def main():
+    k_work_schedule(dw, K_SECONDS(5))
+    return 3
+""")
+    assert (status, out) == (3, "late ran on sysworkq at 501\n")
