@@ -85,6 +85,19 @@ def _convert(arg: object, conv: str) -> object:
     return arg
 
 
+def _c_alternate(spec: str, kind: str, value: object) -> tuple[str, object]:
+    """C's '#' flag where Python's differs: no 0x for a zero, and octal's prefix is 0."""
+    spec = spec.replace("#", "")
+    if value == 0 or kind != "o":
+        return (spec if value == 0 else spec.replace("%", "%#", 1)), value
+    digits = "0" + format(value, "o")
+    m = re.match(r"%([-+ 0]*)(\d*)", spec)
+    assert m is not None
+    if "0" in m.group(1) and "-" not in m.group(1) and m.group(2):
+        digits = digits.zfill(int(m.group(2)))
+    return spec.replace("0", "", m.group(1).count("0"))[:-1] + "s", digits
+
+
 def c_format(fmt: str, *args: object) -> str:
     """Format like C's printf (Zephyr's cbprintf). Raises TypeError on a wrong argument count."""
     if not args and "%" not in fmt:
@@ -102,7 +115,10 @@ def c_format(fmt: str, *args: object) -> str:
             if star_p:
                 values.append(int(next(it)))  # type: ignore[call-overload]
             assert conv is not None
-            values.append(_convert(next(it), conv))
+            value = _convert(next(it), conv)
+            if "#" in spec and conv[0] in "oxX":
+                spec, value = _c_alternate(spec, conv[0], value)
+            values.append(value)
             out.append(literal % () + spec % tuple(values))
     except StopIteration:
         raise TypeError(f"not enough arguments for format string {fmt!r}") from None

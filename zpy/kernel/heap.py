@@ -97,9 +97,10 @@ def k_object_access_grant(obj: Any, thread: Any) -> None:
     """No memory protection in zpy: every thread may use every object."""
 
 
+def k_thread_access_grant(thread: Any, *objects: Any) -> None:
+    """No memory protection in zpy: every thread may use every object."""
+
+
 def k_object_access_all_grant(obj: Any) -> None:
     """No memory protection in zpy."""
 
-
-def k_thread_access_grant(thread: Any, *objects: Any) -> None:
-    """Grant `thread` each of `objects` (a macro in C). No memory protection in zpy."""

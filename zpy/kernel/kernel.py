@@ -87,6 +87,7 @@ class Kernel:
         self.dev_by_ord: dict[int, device] = {}
         self.static_threads: list[k_thread] = []
         self._order_cache: list[device] | None = None
+        self._kernel_init_entries()
         # threads, in creation order (k_thread_foreach lists the newest first, as Zephyr)
         self._thread_list: list[k_thread] = []
         self.idle_threads = [self._idle_thread(i) for i in range(self.sched.n_cpus)]
@@ -124,6 +125,15 @@ class Kernel:
         t.kernel = self
         self._thread_list.append(t)
         return t
+
+    def _kernel_init_entries(self) -> None:
+        """The kernel's own SYS_INITs: the system work queue (kernel/system_work_q.c)."""
+        if self.config.get("CONFIG_MULTITHREADING"):
+            from zpy.kernel.work import k_sys_work_q_init
+
+            prio = int(self.config.get("CONFIG_KERNEL_INIT_PRIORITY_DEFAULT", 40))
+            self.add_init_entry(init_entry(InitLevel.POST_KERNEL, prio, 0, 0,
+                                           "k_sys_work_q_init", init_fn=k_sys_work_q_init))
 
     # -- context and services ----------------------------------------------------------------
 
@@ -382,7 +392,9 @@ class Kernel:
     def _stalled(self) -> None:
         """No thread can ever run again: the run ends with main()'s return value."""
         if self.main_rc is None:
-            alive = ", ".join(t.name or repr(t) for t in self.sched.threads)
+            with self.sched.lock:
+                threads = self.sched.live_threads_locked()
+            alive = ", ".join(t.name or repr(t) for t in threads)
             self.machine.log("no thread can run any more: every one waits for ever and "
                              f"nothing can wake it ({alive}); the run ends")
         self.halt(self.main_rc or 0)

@@ -91,15 +91,23 @@ def k_mutex_unlock(mutex: k_mutex) -> int:
     sched.entry()
     me = sched.current()
     sched.lock.acquire()
-    if mutex.owner is None:
+    rc = mutex_unlock_locked(sched, mutex, me)
+    if rc == 0 and mutex.owner is not me:
+        sched.reschedule_locked()
+    else:
         sched.lock.release()
+    return rc
+
+
+def mutex_unlock_locked(sched: Scheduler, mutex: k_mutex, me: k_thread | None) -> int:
+    """k_mutex_unlock's work, with the kernel lock held (k_condvar_wait unlocks and pends
+    in one step). The next owner is readied; the caller reschedules."""
+    if mutex.owner is None:
         return -errno.EINVAL
     if mutex.owner is not me:
-        sched.lock.release()
         return -errno.EPERM
     if mutex.lock_count > 1:
         mutex.lock_count -= 1
-        sched.lock.release()
         return 0
     _adjust_owner_prio(sched, mutex, mutex.owner_orig_prio)
     new_owner = sched.wake_locked(mutex.wait_q, 0)
@@ -109,5 +117,4 @@ def k_mutex_unlock(mutex: k_mutex) -> int:
         mutex.owner_orig_prio = new_owner.prio
     else:
         mutex.lock_count = 0
-    sched.reschedule_locked()
     return 0

@@ -3,7 +3,9 @@
 Semantics follow kernel/poll.c: a condition already met makes k_poll return 0
 at once; otherwise the events are registered on their objects and the thread
 blocks. A raise or give readies ONE registered poller of that object (the first
-to register), ORs the state into its event and makes its k_poll return 0.
+to register), ORs the state into its event and makes its k_poll return 0; a
+poller another of its events has woken already gets the state too (its k_poll
+reports both), one whose timeout ran out passes the signal to the next poller.
 Event states are ORed, never cleared by k_poll: reset them before reuse if you
 read them.
 """
@@ -37,6 +39,23 @@ K_POLL_STATE_CANCELLED = 1 << 4
 
 K_POLL_MODE_NOTIFY_ONLY = 0
 
+# how a z_poller's events are answered (Zephyr's enum poller mode)
+MODE_NONE = 0
+MODE_POLL = 1
+MODE_TRIGGERED = 2
+
+
+class z_poller:
+    """struct z_poller of a k_work_poll: a signaled event submits the work (MODE_TRIGGERED)
+    instead of waking a thread. `owner` is the k_work_poll."""
+
+    __slots__ = ("is_polling", "mode", "owner")
+
+    def __init__(self, owner: Any) -> None:
+        self.is_polling = False
+        self.mode = MODE_NONE
+        self.owner = owner
+
 
 class k_poll_signal:
     """struct k_poll_signal: raised with an int result, checked, reset."""
@@ -61,8 +80,8 @@ class k_poll_event:
         self.state = K_POLL_STATE_NOT_READY
         self.tag = tag
         self.obj = obj
-        #: the thread blocked in k_poll on this event
-        self._poller: k_thread | None = None
+        #: the thread blocked in k_poll on this event, or a k_work_poll's poller
+        self._poller: k_thread | z_poller | None = None
 
 
 def K_POLL_SIGNAL_INITIALIZER(name: str | None = None) -> k_poll_signal:
@@ -103,14 +122,22 @@ def _condition(event: k_poll_event) -> int:
 
 
 def signal_poll_event(sched: Scheduler, poll_events: list[k_poll_event], state: int) -> None:
-    """Ready the first thread polling an object (call with the kernel lock held)."""
+    """Ready the first thread polling an object, or submit the first k_work_poll waiting on
+    it (call with the kernel lock held)."""
     while poll_events:
         event = poll_events.pop(0)
         poller = event._poller
         event._poller = None
+        if isinstance(poller, z_poller):
+            if poller.mode == MODE_TRIGGERED:
+                poller.owner.triggered_locked(sched)
+            poller.is_polling = False
+            event.state |= state
+            return
         if poller is not None:
             retval = -errno.EINTR if state == K_POLL_STATE_CANCELLED else 0
-            if sched.wake_thread_locked(poller, retval):
+            if sched.wake_thread_locked(poller, retval) or poller.swap_retval != -errno.EAGAIN:
+                # woken now, or by another of its events: its k_poll sees this one too
                 event.state |= state
                 return
 

@@ -204,6 +204,9 @@ class SchedPolicy:
         self.runq = RunQueue()
         #: every thread that is not dead (for `kernel threads` and the end of a run)
         self.threads: dict[k_thread, None] = {}
+        #: wait queues whose waiters are kernel services idling (the system work queue's):
+        #: they alone do not keep a run going
+        self.idle_waits: set[WaitQ] = set()
 
     @property
     def highest_prio(self) -> int:
@@ -252,7 +255,8 @@ class SchedPolicy:
         """What `cpu` should run now."""
         cur = cpu.current
         runq = self.runq
-        best = runq.best(cpu.bit if self.smp else 0) if runq._prios else None
+        # a CPU taken offline (held for a 1cpu test) starts nothing new
+        best = runq.best(cpu.bit if self.smp else 0) if runq._prios and cpu.online else None
         if self._metairq_returns:
             mirqp = cpu.metairq_preempted
             if mirqp is not None and (best is None or not self.is_metairq(best)):

@@ -113,6 +113,8 @@ class Scheduler(SchedPolicy):
         self.on_stall: Callable[[], None] = lambda: None
         #: set when the seat is left after halt_all() (shutdown waits for it)
         self._seat_left = threading.Event()
+        #: CPUs taken offline by hold_other_cpus()
+        self._held: list[Cpu] = []
 
     # -- who is calling ------------------------------------------------------------------------
 
@@ -630,7 +632,13 @@ class Scheduler(SchedPolicy):
         """Every CPU idles and no timeout is armed: can anything ever run again?"""
         if self.runq:
             return False
-        return not self.threads or not self.hw.has_wake_sources()
+        return not self.live_threads_locked() or not self.hw.has_wake_sources()
+
+    def live_threads_locked(self) -> list[k_thread]:
+        """The threads that keep a run going: all that are not dead, but for kernel service
+        threads waiting for work (the system work queue, on its `idle_waits` queue)."""
+        idle = self.idle_waits
+        return [t for t in self.threads if t.pended_on is None or t.pended_on not in idle]
 
     def _take_interrupts(self, cpu: Cpu, events: Events, due: bool) -> None:
         """Run the ISRs of `events` (and the timer's, if `due`) on `cpu`, in ISR context."""
@@ -696,6 +704,26 @@ class Scheduler(SchedPolicy):
         token, cpu = entered
         cpu.in_isr -= 1
         _isr_cpu.reset(token)  # type: ignore[arg-type]
+
+    # -- holding CPUs ------------------------------------------------------------------------------
+
+    def hold_other_cpus(self, hold: bool) -> None:
+        """ztest's 1cpu tests (z_test_1cpu_start/_stop): while held, the CPUs but the
+        caller's start no thread (a thread running on one goes on until it blocks), so
+        the test sees one CPU, as Zephyr's spinning holder threads make it see."""
+        with self.lock:
+            me = self.caller_cpu()
+            for cpu in self.cpus:
+                if cpu is me:
+                    continue
+                if hold and cpu.online:
+                    cpu.online = False
+                    self._held.append(cpu)
+                elif not hold and cpu in self._held:
+                    cpu.online = True
+            if not hold:
+                self._held.clear()
+                self.wake_idle_locked()
 
     # -- time -------------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ sys_read*/sys_write*.
 
 from __future__ import annotations
 
+import ctypes
 from typing import Any
 
 from zpy.errors import LinkError
@@ -143,8 +144,15 @@ def k_mem_map_phys_bare(phys: int, size: int, flags: int) -> Any:
 z_phys_map = k_mem_map_phys_bare
 
 
+def buffer_address(buf: Any) -> int:
+    """Where a writable buffer's first byte is in host memory (a non-empty one)."""
+    return ctypes.addressof(ctypes.c_char.from_buffer(buf))
+
+
 def POINTER_TO_UINT(ptr: Any) -> int:
-    """The address of a mapping (a memoryview from k_mem_map_phys_bare) or an int address."""
+    """The address of a mapping (a memoryview from k_mem_map_phys_bare), of a block of a
+    k_mem_slab or k_heap (any writable buffer: its host address, so alignment shows), or an
+    int address."""
     if isinstance(ptr, int):
         return ptr
     if ptr is None:
@@ -152,4 +160,7 @@ def POINTER_TO_UINT(ptr: Any) -> int:
     for view, phys in current_kernel().mappings:
         if view is ptr:
             return phys
-    return id(ptr)
+    try:
+        return buffer_address(ptr)
+    except (TypeError, ValueError):  # not a writable buffer, or an empty one
+        return id(ptr)

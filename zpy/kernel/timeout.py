@@ -100,6 +100,13 @@ def K_TIMEOUT_ABS_NS(t: int) -> k_timeout_t:
     return k_timeout_t(max(0, int(t)), absolute=True)
 
 
+def K_TIMEOUT_ABS_CYC(t: int) -> k_timeout_t:
+    """The moment the hardware cycle counter reaches `t` (rounded up to a tick)."""
+    from zpy.kernel.uptime import k_cyc_to_ticks_ceil64
+
+    return K_TIMEOUT_ABS_TICKS(k_cyc_to_ticks_ceil64(t))
+
+
 def K_TIMEOUT_ABS_SEC(t: int) -> k_timeout_t:
     return k_timeout_t(max(0, int(t)) * NSEC_PER_SEC, absolute=True)
 

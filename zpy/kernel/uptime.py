@@ -86,6 +86,10 @@ def k_ms_to_ticks_floor64(ms: int) -> int:
     return _conv(ms, _tps(), 1000, False)
 
 
+def k_us_to_ticks_ceil32(us: int) -> int:
+    return k_us_to_ticks_ceil64(us) & 0xFFFFFFFF
+
+
 def k_us_to_ticks_ceil64(us: int) -> int:
     return _conv(us, _tps(), 1_000_000, True)
 
@@ -114,6 +118,14 @@ def k_ticks_to_us_ceil64(ticks: int) -> int:
     return _conv(ticks, 1_000_000, _tps(), True)
 
 
+def k_ticks_to_us_ceil32(ticks: int) -> int:
+    return k_ticks_to_us_ceil64(ticks) & 0xFFFFFFFF
+
+
+def k_cyc_to_ticks_ceil64(cyc: int) -> int:
+    return _conv(cyc, _tps(), sys_clock_hw_cycles_per_sec(), True)
+
+
 def k_cyc_to_ns_floor64(cyc: int) -> int:
     return _conv(cyc, 1_000_000_000, sys_clock_hw_cycles_per_sec(), False)
 
@@ -130,8 +142,12 @@ def k_cyc_to_ms_ceil32(cyc: int) -> int:
     return _conv(cyc, 1000, sys_clock_hw_cycles_per_sec(), True) & 0xFFFFFFFF
 
 
+def k_ms_to_cyc_ceil64(ms: int) -> int:
+    return _conv(ms, sys_clock_hw_cycles_per_sec(), 1000, True)
+
+
 def k_ms_to_cyc_ceil32(ms: int) -> int:
-    return _conv(ms, sys_clock_hw_cycles_per_sec(), 1000, True) & 0xFFFFFFFF
+    return k_ms_to_cyc_ceil64(ms) & 0xFFFFFFFF
 
 
 def k_us_to_cyc_ceil32(us: int) -> int:

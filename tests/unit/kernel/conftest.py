@@ -137,3 +137,23 @@ def boot() -> Iterator[Callable[..., tuple[Runtime, Console]]]:
     yield start
     for rt in runtimes:
         rt.close()
+
+
+#: a one-CPU image in virtual time at Zephyr's default 100 ticks/s, with the system work queue
+VIRTUAL_ONE_CPU = {"BOOT_BANNER": "n", "TEST": "y", "SYS_CLOCK_TICKS_PER_SEC": "100",
+                   "MULTITHREADING": "y", "NUM_COOP_PRIORITIES": "16",
+                   "NUM_PREEMPT_PRIORITIES": "15"}
+
+
+@pytest.fixture
+def run_app(make_image: ImageFactory, boot: Callable[..., tuple[Runtime, Console]]
+            ) -> Callable[..., tuple[int | None, str]]:
+    """run_app(main_py, config) -> (exit status, console text) of a VIRTUAL_ONE_CPU image."""
+
+    def run(src: str, config: dict[str, str] | None = None, timeout: float = 20
+            ) -> tuple[int | None, str]:
+        rt, console = boot(make_image(src, config={**VIRTUAL_ONE_CPU, **(config or {})}))
+        status = rt.wait(timeout)
+        return status, console.text()
+
+    return run

@@ -181,6 +181,29 @@ def test_poll_on_semaphore_and_already_signaled(make_image, boot):
     assert out == "poll ok -3\n"
 
 
+def test_poll_reports_every_event_signaled_before_the_poller_runs(make_image, boot):
+    # The poller has the lowest priority: the three gives happen before it runs again, and
+    # it sees all three (Zephyr sets the state of an event whose poller was woken already).
+    status, out = run(make_image, boot, """
+        from zpy.kernel import *
+
+        sems = [K_SEM_DEFINE("s", 0, 1) for _ in range(3)]
+
+        def giver():
+            for s in sems:
+                k_sem_give(s)
+
+        def main():
+            k_thread_priority_set(k_current_get(), 5)
+            ev = [K_POLL_EVENT_INITIALIZER(K_POLL_TYPE_SEM_AVAILABLE, K_POLL_MODE_NOTIFY_ONLY, s)
+                  for s in sems]
+            k_thread_create(k_thread(), None, 0, giver, None, None, None, 3, 0, K_MSEC(10))
+            printk("%d %s\\n", k_poll(ev, 3, K_FOREVER), [e.state for e in ev])
+    """)
+    assert status == 0, out
+    assert out == "0 [2, 2, 2]\n"
+
+
 def test_timeouts_reject_bare_numbers(make_image, boot):
     status, out = run(make_image, boot, """
         from zpy.kernel import *
@@ -217,9 +240,11 @@ def test_printk_c_formats(make_image, boot):
             printk("%u %x %08X %zu %lx %c %s %p %5.1f %%\\n", -1, 255, 0xabc, 42, 2**40, 65, "s",
                    0x1000, 2.25)
             printk("%s\\n", snprintk(5, "%d", 123456))
+            printk("%#x %#x %#o %#o %#06o\\n", 0, 255, 0, 8, 8)
     """)
     assert status == 0, out
-    assert out == "4294967295 ff 00000ABC 42 10000000000 A s 0x1000   2.2 %\n(6, '1234')\n"
+    assert out == ("4294967295 ff 00000ABC 42 10000000000 A s 0x1000   2.2 %\n(6, '1234')\n"
+                   "0 0xff 0 010 000010\n")
 
 
 def test_thread_stack_array_gives_one_stack_per_thread(make_image, boot):

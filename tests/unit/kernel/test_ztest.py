@@ -411,3 +411,39 @@ def test_prints():
     assert status == 0, out
     assert "START - test_prints\nplain text\nFAIL - check@8. value was 2\n PASS - test_prints" \
         in out, out
+
+
+def test_1cpu_tests_run_on_one_cpu_at_the_ztest_thread_priority(run_app):
+    # Two CPUs: a preemptible thread made by a test runs at once on the other CPU, unless
+    # the suite holds it with ztest_simple_1cpu_before (then only when the test blocks).
+    status, out = run_app("""
+        from zpy.kernel import *
+        from zpy.ztest import *
+
+        def other():
+            printk("  other thread runs\\n")
+
+        def spawn_and_spin():
+            printk("  test at priority %d\\n", k_thread_priority_get(k_current_get()))
+            k_thread_create(k_thread(), None, 0, other, None, None, None, 5, 0, K_NO_WAIT)
+            k_busy_wait(1000)
+            printk("  test blocks\\n")
+            k_msleep(1)
+
+        @ZTEST("a_two_cpus")
+        def test_two():
+            spawn_and_spin()
+
+        @ZTEST("b_one_cpu")
+        def test_one():
+            spawn_and_spin()
+
+        ZTEST_SUITE("a_two_cpus", None, None, None, None, None)
+        ZTEST_SUITE("b_one_cpu", None, None, ztest_simple_1cpu_before, ztest_simple_1cpu_after,
+                    None)
+    """, {"ZTEST": "y", "SMP": "y", "MP_MAX_NUM_CPUS": "2", "ZTEST_THREAD_PRIORITY": "-3",
+          "ZTEST_VERBOSE_SUMMARY": "n"})
+    assert status == 0, out
+    runs = [line for line in out.splitlines() if line.startswith("  ")]
+    assert runs == ["  test at priority -3", "  other thread runs", "  test blocks",
+                    "  test at priority -3", "  test blocks", "  other thread runs"], out

@@ -145,8 +145,6 @@ class _Ztest:
     fault_in_isr: bool = False
     valid_assert_tid: Any = None
     assert_in_isr: bool = False
-    cpuhold: list[Any] = field(default_factory=list)
-    cpuhold_active: bool = False
 
     def suites_in_order(self) -> list[ztest_suite_node]:
         return [self.suites[n] for n in sorted(self.suites)]
@@ -301,46 +299,16 @@ def TC_ERROR(fmt: str, *args: Any) -> None:
 # -- 1cpu tests (z_test_1cpu_start / z_test_1cpu_stop) --------------------------------------
 
 
-def _cpu_hold(sem: Any) -> None:
-    from zpy.kernel import irq_lock, irq_unlock, k_busy_wait, k_sem_give
-
-    key = irq_lock()
-    k_sem_give(sem)
-    zt = _ztest()
-    while zt.cpuhold_active:
-        k_busy_wait(1000)
-    irq_unlock(key)
-
-
 def z_test_1cpu_start() -> None:
-    """Keep every other CPU busy with interrupts locked, so the test has one CPU."""
-    from zpy.kernel import K_NO_WAIT, k_sem, k_sem_init, k_sem_take, k_thread, k_thread_create
-    from zpy.kernel.thread import K_HIGHEST_THREAD_PRIO  # type: ignore[attr-defined]
-    from zpy.kernel.timeout import K_FOREVER
-
-    kernel = current_kernel()
-    if kernel.sched.n_cpus < 2:
-        return
-    zt = _ztest()
-    zt.cpuhold_active = True
-    sem = k_sem()
-    k_sem_init(sem, 0, 999)
-    for _ in range(kernel.sched.n_cpus - 1):
-        t = k_thread()
-        k_thread_create(t, None, 0, _cpu_hold, sem, None, None, K_HIGHEST_THREAD_PRIO, 0,
-                        K_NO_WAIT)
-        zt.cpuhold.append(t)
-        k_sem_take(sem, K_FOREVER)
+    """From now on the test has one CPU: the others start no thread until
+    z_test_1cpu_stop(). Zephyr parks a spinning thread with interrupts locked on each
+    other CPU; zpy takes them offline instead, so that virtual time still moves only
+    when every CPU waits (a spinning holder would make it run on by itself)."""
+    current_kernel().sched.hold_other_cpus(True)
 
 
 def z_test_1cpu_stop() -> None:
-    from zpy.kernel import K_FOREVER, k_thread_join
-
-    zt = _ztest()
-    zt.cpuhold_active = False
-    for t in zt.cpuhold:
-        k_thread_join(t, K_FOREVER)
-    zt.cpuhold.clear()
+    current_kernel().sched.hold_other_cpus(False)
 
 
 def ztest_simple_1cpu_before(data: Any) -> None:

@@ -1,0 +1,6 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Zephyr's tests/kernel/common: the cases ported are in atomic.py and timeout_order.py.
+
+src/main.c's own cases (kernel version, bounds-check mitigation) are left out: see
+README.md.
+"""
