@@ -65,6 +65,7 @@ def cmake_args(sc: Scenario, plat: Platform) -> list[str]:
     """The -D options twister would give CMake for this scenario."""
     args = []
     for arg in _qualified(sc.extra_args, plat):
+        arg = arg.replace('"', "")  # as Zephyr's twister: CONF_FILE="x.conf" names x.conf
         args.append(arg if arg.startswith("-D") else f"-D{arg}")
     if sc.extra_conf_files:
         args.append(f"-DCONF_FILE={';'.join(sc.extra_conf_files)}")

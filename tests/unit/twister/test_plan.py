@@ -136,3 +136,11 @@ def test_load_errors_become_errored_instances():
     # -s keeps a broken file's error (which scenario it held is unknown) but not other scenarios'
     (kept,) = plan([], [bad, broken], tests=["x.other"])
     assert kept.name == "samples/b/sample.yaml"
+
+
+def test_extra_args_lose_their_double_quotes_as_zephyrs_twister_gives_them_to_cmake():
+    from zpy.twister.builder import cmake_args
+
+    scenario = sc(extra_args=('CONF_FILE="prj_one.conf"', "platform:qemu_x86_64:FOO=1",
+                              "platform:frdm_k64f:BAR=1"))
+    assert cmake_args(scenario, QEMU) == ["-DCONF_FILE=prj_one.conf", "-DFOO=1"]
