@@ -501,15 +501,13 @@ class Scheduler(SchedPolicy):
             self._leave_seat_locked()
 
     def _leave_seat_locked(self) -> None:
-        """Give up the seat; if a CPU still idles, a parked host takes it over."""
+        """Give up the seat. A host leaves it because its thread runs again: CPUs still idle
+        are then watched by that thread's kernel entries, and the next thread to block takes
+        the seat. Waking another (blocked) host to hold it would cost a hand-off between host
+        threads on every doorbell, for a thread that has nothing to do."""
         self.seat = None
         if self.halted:
             self._seat_left.set()
-        elif self._idle_cpu_locked() is not None:
-            for p in self._parked:
-                if not p.signaled:
-                    self._wake_host_locked(p)
-                    break
 
     # -- a thread's host ------------------------------------------------------------------------
 
@@ -561,8 +559,9 @@ class Scheduler(SchedPolicy):
         can (lock released)."""
         while not self.halted and self._hold_seat_locked(host):
             parked = next((p for p in self._parked if not p.signaled), None)
-            if parked is not None:
+            if parked is not None:  # a host that will live on holds the seat from now on
                 self._leave_seat_locked()
+                self._wake_host_locked(parked)
                 break
             self.lock.release()
             self._idle_round(host)
