@@ -108,6 +108,9 @@ class Scheduler(SchedPolicy):
         #: hosts waiting on their `go` lock, in the order they parked
         self._parked: dict[Host, None] = {}
         self.halted = False
+        #: hand-offs between host threads so far (a wake-up of a parked host): the doorbell
+        #: path should need none when the woken thread's own host takes the interrupt
+        self.host_wakeups = 0
         self._countdown = POLL_EVERY
         #: called (without the lock) when no thread can ever run again
         self.on_stall: Callable[[], None] = lambda: None
@@ -382,6 +385,7 @@ class Scheduler(SchedPolicy):
 
     def _wake_host_locked(self, host: Host) -> None:
         if host.parked and not host.signaled:
+            self.host_wakeups += 1
             host.signaled = True
             host.go.release()
 

@@ -123,3 +123,47 @@ def test_two_vms_in_one_process_ring_each_other(make_image, boot, server):
     assert rt0.wait(20) == 0, c0.text()
     assert rt1.wait(20) == 0, c1.text()
     assert c0.text() == "vm 0 waiting\nvm 0 done\n" and c1.text() == "vm 1 done\n"
+
+
+def test_a_doorbell_wakes_its_waiter_without_a_hand_off_between_host_threads(
+        make_image, boot, server):
+    """The waiting thread's own host takes the interrupt, even with another thread waiting
+    for ever (as the system work queue does) and a second CPU: 200 self-rings, no parked
+    host woken (a count the scheduler keeps, not a time)."""
+    main = """
+from zpy.device import DEVICE_DT_GET
+from zpy.devicetree import DT_NODELABEL
+from zpy.drivers.ivshmem import *
+from zpy.kernel import *
+
+idle = k_sem()
+k_sem_init(idle, 0, 1)
+
+def waits_for_ever():
+    k_sem_take(idle, K_FOREVER)
+
+def main():
+    k_thread_create(k_thread(), None, 0, waits_for_ever, None, None, None, 5, 0, K_NO_WAIT)
+    k_msleep(10)
+    dev = DEVICE_DT_GET(DT_NODELABEL("ivshmem0"))
+    me = ivshmem_get_id(dev)
+    sig = k_poll_signal()
+    events = [K_POLL_EVENT_INITIALIZER(K_POLL_TYPE_SIGNAL, K_POLL_MODE_NOTIFY_ONLY, sig)]
+    ivshmem_register_handler(dev, sig, 0)
+    ivshmem_int_peer(dev, me, 0)       # the first ring settles who waits where
+    k_poll(events, 1, K_FOREVER)
+    k_poll_signal_reset(sig)
+    before = k_current_get().kernel.sched.host_wakeups
+    for _ in range(200):
+        ivshmem_int_peer(dev, me, 0)
+        k_poll(events, 1, K_FOREVER)
+        k_poll_signal_reset(sig)
+    printk("hand-offs %d\\n", k_current_get().kernel.sched.host_wakeups - before)
+    return 0
+"""
+    config = dict(DOORBELL_CONFIG, SMP="y", MP_MAX_NUM_CPUS="2")
+    build = make_image(main, config=config, nodes=ivshmem_nodes(),
+                       modules=[PCIE_INIT, VIRT_IVSHMEM])
+    rt, console = boot(build, machine_args=["-nodefaults", *doorbell_args(server)])
+    assert rt.kernel.wait_main(20) == 0, console.text()
+    assert console.text() == "hand-offs 0\n"
