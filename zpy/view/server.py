@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import threading
 import time
@@ -53,6 +54,8 @@ class _Client:
     #: device -> the hexdump window's offset, and the rows last sent for it
     windows: dict[str, int] = field(default_factory=dict)
     sent_rows: dict[str, Any] = field(default_factory=dict)
+    #: it has had `hello` and its first update: the periodic updates are for it now
+    ready: bool = False
 
 
 class ViewServer:
@@ -127,7 +130,8 @@ class ViewServer:
         except OSError as e:
             await runner.cleanup()
             self._error = ViewError(
-                f"cannot serve the view on {HOST}:{self.port}: {e.strerror or e}",
+                f"cannot serve the view on {HOST}:{self.port}: "
+                f"{os.strerror(e.errno) if e.errno else e}",
                 hint="--view=PORT takes another port, --view alone any free one")
             return
         self.port = runner.addresses[0][1]
@@ -174,10 +178,11 @@ class ViewServer:
         ws = web.WebSocketResponse(heartbeat=30)
         await ws.prepare(request)
         client = _Client(ws, vm)
-        await ws.send_str(json.dumps(vm.hello()))
-        await self._send_update(client, vm.update(events=False))
-        self._add(client)
+        self._add(client)  # the hooks record from now on
         try:
+            await ws.send_str(json.dumps(vm.hello()))
+            await self._send_update(client, vm.update(events=False))
+            client.ready = True
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
                     await self._asked(client, msg.data)
@@ -218,7 +223,7 @@ class ViewServer:
         while True:
             await self._watched.wait()
             started = time.monotonic()
-            clients = list(self._clients)
+            clients = [c for c in self._clients if c.ready]
             updates = self._updates(clients)
             for client in clients:
                 await self._send_update(client, updates[client.vm])
@@ -250,7 +255,7 @@ class ViewServer:
 
     async def _last_words(self) -> None:
         """The run ended: a last update and `end` to every page, then close."""
-        clients = list(self._clients)
+        clients = [c for c in self._clients if c.ready]
         updates = self._updates(clients)
         for client in clients:
             await self._send_update(client, updates[client.vm])

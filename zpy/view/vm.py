@@ -98,7 +98,7 @@ class VmWatcher:
             "events": recorded[-EVENTS_PER_UPDATE:], "counts": dict(self.counts),
         }
         if snap is not None:
-            found = waits(snap.threads)
+            found = waits(snap.threads, Path(self.runtime.manifest.app_dir))
             update.update({
                 "uptime_ms": snap.uptime_ns // 1_000_000, "tick": snap.tick,
                 "halted": snap.halted, "booted": snap.main_started,

@@ -111,8 +111,19 @@ def describe(obj: object, caller: FrameType | None = None) -> str | None:
     return label
 
 
-def wait_of(frame: FrameType | None) -> Wait | None:
-    """The kernel call a blocked thread's host is stopped in, from its innermost frame."""
+def _path(filename: str, base: Path | None) -> str:
+    """A file name relative to `base` (the app's folder) or the current folder, if below."""
+    if base is not None:
+        try:
+            return str(Path(filename).relative_to(base))
+        except ValueError:
+            pass
+    return short(filename)
+
+
+def wait_of(frame: FrameType | None, base: Path | None = None) -> Wait | None:
+    """The kernel call a blocked thread's host is stopped in, from its innermost frame;
+    file names are given relative to `base` when they are below it."""
     if frame is None:
         return None
     api = _api_frame(frame)
@@ -125,12 +136,12 @@ def wait_of(frame: FrameType | None) -> Wait | None:
         obj = api.f_locals.get(code.co_varnames[0])
     at = line = None
     if caller is not None:
-        at = f"{short(caller.f_code.co_filename)}:{caller.f_lineno}"
+        at = f"{_path(caller.f_code.co_filename, base)}:{caller.f_lineno}"
         line = linecache.getline(caller.f_code.co_filename, caller.f_lineno).strip() or None
     return Wait(code.co_name, describe(obj, caller), at, line)
 
 
-def waits(threads: tuple[ThreadSnapshot, ...]) -> dict[k_thread, Wait]:
+def waits(threads: tuple[ThreadSnapshot, ...], base: Path | None = None) -> dict[k_thread, Wait]:
     """What each blocked thread (pending, sleeping or suspended) waits on."""
     blocked = [t for t in threads if t.host_ident is not None and t.cpu is None
                and any(s in t.state for s in ("pending", "sleeping", "suspended"))]
@@ -140,7 +151,7 @@ def waits(threads: tuple[ThreadSnapshot, ...]) -> dict[k_thread, Wait]:
     found = {}
     for t in blocked:
         assert t.host_ident is not None
-        wait = wait_of(frames.get(t.host_ident))
+        wait = wait_of(frames.get(t.host_ident), base)
         if wait is not None:
             found[t.thread] = wait
     return found

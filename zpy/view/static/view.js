@@ -124,7 +124,7 @@ class Vm {
       }
       const timeout = t.timeout_ms === null ? (t.pending ? "K_FOREVER" : "") : t.timeout_ms + " ms";
       const cls = ["thread", t.cpu !== null ? "running" : "", changed ? "changed" : ""].join(" ");
-      return `<tr class="${cls}" data-name="${esc(t.name)}"><td>${esc(t.name)}</td>` +
+      return `<tr class="${cls}" data-name="${esc(t.name)}"><td class="nowrap">${esc(t.name)}</td>` +
         `<td class="num">${t.prio}</td><td class="state ${esc(t.state)}" data-state="${esc(t.state)}">` +
         `${esc(t.state)}${t.cpu !== null ? '<span class="note">(running)</span>' : ""}</td>` +
         `<td class="num">${t.cpu ?? ""}</td><td class="wait">${wait}</td><td class="num">${timeout}</td></tr>`;
@@ -135,13 +135,17 @@ class Vm {
   showDevices(devices) {
     let n = 0;
     this.el.querySelector(".devices tbody").innerHTML = devices.map(d => {
-      const cls = d.name === null ? "none" : d.ready ? "ready" : "not-ready";
+      if (d.name === null) {  // a node with a compatible that got no device
+        return `<tr class="device none" data-node="${esc(d.node)}"><td></td>` +
+          `<td colspan="5">${esc(d.node)}: ${esc(d.why)}</td></tr>`;
+      }
+      const cls = d.ready ? "ready" : "not-ready";
       const state = esc(d.why) + (d.log.length ? `<br><code>${d.log.map(esc).join("<br>")}</code>` : "");
       const init = d.init ? `${esc(d.init)}()` : "";
       const level = d.level ? `${esc(d.level)} ${d.priority}` : "";
-      return `<tr class="device ${cls}" data-name="${esc(d.name ?? "")}"><td class="num">${d.name === null ? "" : ++n}</td>` +
-        `<td>${esc(d.name ?? "—")}</td><td>${esc(d.node ?? "")}</td><td>${init}</td>` +
-        `<td>${level}</td><td class="state">${state}</td></tr>`;
+      return `<tr class="device ${cls}" data-name="${esc(d.name)}"><td class="num">${++n}</td>` +
+        `<td>${esc(d.name)}</td><td>${esc(d.node ?? "")}</td><td>${init}</td>` +
+        `<td class="nowrap">${level}</td><td class="state">${state}</td></tr>`;
     }).join("");
   }
 
