@@ -70,12 +70,13 @@ def _thread(t: k_thread, kernel: Kernel) -> ThreadSnapshot:
     running = cpu is not None and cpu.current is t
     to = t.timeout
     host = t._host
+    pythread = host.pythread if host is not None else None
     return ThreadSnapshot(
         thread=t, name=t.name, prio=t.prio, options=t.options, state=k_thread_state_str(t),
         cpu=cpu.id if running and cpu is not None else None,
         pending=bool(t.thread_state & _THREAD_PENDING), wait_q=t.pended_on,
         timeout_ticks=kernel.clock.remaining(to) if to.linked else None,
-        host_ident=host.ident if host is not None else None, idle=t._idle)
+        host_ident=pythread.ident if pythread is not None else None, idle=t._idle)
 
 
 def snapshot(kernel: Kernel) -> KernelSnapshot | None:

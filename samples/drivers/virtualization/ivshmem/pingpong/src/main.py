@@ -28,10 +28,10 @@ from zpy.kernel import (
     K_POLL_MODE_NOTIFY_ONLY,
     K_POLL_TYPE_SIGNAL,
     K_SECONDS,
+    k_msleep,
     k_poll,
     k_poll_signal,
     k_poll_signal_check,
-    k_msleep,
     k_poll_signal_reset,
     printk,
 )
