@@ -5,6 +5,9 @@
   doorbell_rtt_p99_ratio  int_peer back) / a C eventfd ping-pong between two processes,
                           each VM and each C process on a CPU of its own
   doorbell_same_cpu_p50_ratio  the same with all four processes on one CPU
+  doorbell_view_p50_ratio the round trip with both VMs serving their view (`zpy run --view`,
+                          no page connected) / without, split placement, two runs of each
+                          in turns: the hooks on the doorbell path cost one attribute check
   shm_write_bw_ratio      64 MiB written through ivshmem_get_mem's memoryview / a raw
                           mmap copy of the same file
   v2_state_rtt_p50_ratio  ivshmem-v2 state-change round trip between two VMs (State
@@ -130,7 +133,8 @@ def c_pingpong(tmp: Path, rounds: int, cpus: Cpus) -> list[int]:
     return [int(line) for line in out.stdout.split()]
 
 
-def two_vms(server: list[str], sock: Path, build_dir: Path, cpus: Cpus | None = None) -> str:
+def two_vms(server: list[str], sock: Path, build_dir: Path, cpus: Cpus | None = None,
+            run_args: tuple[str, ...] = ()) -> str:
     """Run the app of `build_dir` as peer 0 ("measurer") and peer 1 on `server`; peer 0's output.
 
     Peer 0 prints "ready" once it is up; peer 1 is started only then, so the IDs are known.
@@ -143,13 +147,15 @@ def two_vms(server: list[str], sock: Path, build_dir: Path, cpus: Cpus | None = 
                 raise RuntimeError(f"{server[3]} did not start")
             time.sleep(0.02)
         chardev = ["-chardev", f"socket,path={sock},id=ivshmem"]
-        run = _zpy("run", "-d", str(build_dir), *chardev)
+        run = _zpy("run", "-d", str(build_dir), *chardev, *run_args)
         measurer = subprocess.Popen(run, stdout=subprocess.PIPE, text=True,
+                                    stderr=subprocess.DEVNULL if run_args else None,
                                     preexec_fn=_on_cpu(cpus[0]) if cpus else None)
         assert measurer.stdout is not None
         if measurer.stdout.readline().strip() != "ready":
             raise RuntimeError("the measuring VM did not start")
         other = subprocess.Popen(run, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL if run_args else None,
                                  preexec_fn=_on_cpu(cpus[1]) if cpus else None)
         out, _ = measurer.communicate(timeout=300)
         other.wait(30)
@@ -159,13 +165,13 @@ def two_vms(server: list[str], sock: Path, build_dir: Path, cpus: Cpus | None = 
     return out
 
 
-def zpy_pingpong(tmp: Path, rounds: int, cpus: Cpus) -> list[int]:
+def zpy_pingpong(tmp: Path, rounds: int, cpus: Cpus, *run_args: str) -> list[int]:
     build_dir = tmp / "rtt_build"
     if not build_dir.exists():
         _build(HERE / "apps" / "doorbell_rtt", build_dir, f"-DCONFIG_RTT_ROUNDS={rounds}")
     sock = tmp / "rtt.sock"
     out = two_vms(_zpy("ivshmem-server", "-F", "-S", str(sock), "-m", str(tmp), "-l", "4K",
-                       "-n", "2"), sock, build_dir, cpus)
+                       "-n", "2"), sock, build_dir, cpus, run_args)
     samples = [int(line.split()[1]) for line in out.splitlines() if line.startswith("rtt ")]
     if len(samples) != rounds:
         raise RuntimeError(f"expected {rounds} round trips, got {len(samples)}")
@@ -177,6 +183,11 @@ def measure_doorbell(tmp: Path, rounds: int = RTT_ROUNDS) -> dict[str, float | s
     c, z = c_pingpong(tmp, rounds, split), zpy_pingpong(tmp, rounds, split)
     c50, c99 = _percentile(c, 0.50), _percentile(c, 0.99)
     z50, z99 = _percentile(z, 0.50), _percentile(z, 0.99)
+    # with and without --view in turns, so that drift on a shared machine falls on both
+    view = zpy_pingpong(tmp, rounds, split, "--view")
+    plain = z + zpy_pingpong(tmp, rounds, split)
+    view += zpy_pingpong(tmp, rounds, split, "--view")
+    view50, plain50 = _percentile(view, 0.50), _percentile(plain, 0.50)
     if same != split:
         c, z = c_pingpong(tmp, rounds, same), zpy_pingpong(tmp, rounds, same)
     same_c50, same_z50 = _percentile(c, 0.50), _percentile(z, 0.50)
@@ -188,6 +199,8 @@ def measure_doorbell(tmp: Path, rounds: int = RTT_ROUNDS) -> dict[str, float | s
         "doorbell_same_cpu_rtt_p50_us": round(same_z50 / 1000, 1),
         "c_eventfd_same_cpu_rtt_p50_us": round(same_c50 / 1000, 1),
         "doorbell_same_cpu_p50_ratio": round(same_z50 / same_c50, 2),
+        "doorbell_rtt_view_p50_us": round(view50 / 1000, 1),
+        "doorbell_view_p50_ratio": round(view50 / plain50, 2),
     }
 
 

@@ -41,7 +41,8 @@ def test_doorbell_figures_for_each_placement(bench_zpy, tmp_path: Path) -> None:
     results = bench_zpy.measure_doorbell(tmp_path, rounds=200)
     for key in ("doorbell_rtt_p50_us", "c_eventfd_rtt_p50_us", "doorbell_rtt_p50_ratio",
                 "doorbell_rtt_p99_ratio", "doorbell_same_cpu_rtt_p50_us",
-                "c_eventfd_same_cpu_rtt_p50_us", "doorbell_same_cpu_p50_ratio"):
+                "c_eventfd_same_cpu_rtt_p50_us", "doorbell_same_cpu_p50_ratio",
+                "doorbell_rtt_view_p50_us", "doorbell_view_p50_ratio"):
         assert float(results[key]) > 0, key
     split = bench_zpy.split_cpus()
     assert results["doorbell_cpus"] == f"{split[0]},{split[1]}"

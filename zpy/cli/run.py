@@ -17,13 +17,15 @@ from zpy.errors import FatalError
 
 if TYPE_CHECKING:
     from zpy.runtime import Runtime
+    from zpy.view import ViewServer
 
 
 def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
                   serial: str = "stdio", draw_dir: Path | None = None,
-                  real_time: bool | None = None) -> int:
+                  real_time: bool | None = None, view_port: int | None = None) -> int:
     """Boot the image in build_dir with its console on `serial` (QEMU's -serial syntax,
-    stdio by default); returns its exit status.
+    stdio by default); returns its exit status. With `view_port` (0: any free port), the
+    live view of the VM is served on 127.0.0.1 while it runs.
 
     SIGTERM and SIGINT stop it: the machine is switched off (sockets closed,
     shared memory unmapped) and the status is 128 + the signal number.
@@ -46,6 +48,7 @@ def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
         except BaseException:
             runtime.close()
             raise
+    view = _start_view(runtime, view_port) if view_port is not None else None
     stopped: list[int] = []
 
     def on_signal(signum: int, frame: object) -> None:
@@ -65,6 +68,8 @@ def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
+        if view is not None:
+            view.finish(runtime.kernel.exit_status)
         _record_devices(runtime, build_dir)
         if drawing is not None:
             drawing.draw()  # a run that ended before the drawing thread got to it
@@ -72,6 +77,21 @@ def run_build_dir(build_dir: Path, machine_args: list[str] | None = None,
     if runtime.kernel.fatal_exception is not None:
         raise FatalError("the image died", status or 1, runtime.kernel.fatal_exception)
     return status
+
+
+def _start_view(runtime: Runtime, port: int) -> ViewServer:
+    """Serve the VM's page from a host thread of its own (`--view`); a port that cannot be
+    had stops the run before it boots."""
+    from zpy.view import ViewServer, VmWatcher
+
+    server = ViewServer([VmWatcher(runtime)], port=port)
+    try:
+        url = server.start()
+    except BaseException:
+        runtime.close()
+        raise
+    print(f"zpy: view of the running VM on {url} (read-only)", file=sys.stderr, flush=True)
+    return server
 
 
 def _record_devices(runtime: Runtime, build_dir: Path) -> None:
@@ -116,6 +136,16 @@ class _Drawing:
                   file=sys.stderr, flush=True)
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port: {text!r} (0 to 65535; 0: any free one)")
+    return port
+
+
 class Run(ZpyCommand):
     name = "run"
     help = "boot a built image on its emulated machine"
@@ -153,6 +183,11 @@ class Run(ZpyCommand):
                             help="draw the running VM into DIR once main() is called (at the "
                             "latest when the run ends): init-order.svg (with each device's "
                             "readiness) and the memory map of each ivshmem-v2 device")
+        parser.add_argument("--view", nargs="?", const=0, type=_port, metavar="PORT",
+                            help="serve a live, read-only page of the running VM on "
+                            "127.0.0.1:PORT (any free port without one; the address is "
+                            "printed): threads, devices, doorbells and interrupts, the "
+                            "shared memory, the console")
 
     def do_run(self, args: argparse.Namespace, extra: list[str]) -> int:
         # A fault Python cannot raise as an exception (SIGBUS when shared memory shrinks under
@@ -164,7 +199,7 @@ class Run(ZpyCommand):
                 machine_args += [f"-{opt}", value]
         try:
             status = run_build_dir(Path(args.build_dir), machine_args, args.serial, args.draw,
-                                   args.real_time)
+                                   args.real_time, args.view)
         except FatalError as e:
             if getattr(args, "debug", False) and e.cause is not None:
                 traceback.print_exception(e.cause)

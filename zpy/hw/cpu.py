@@ -13,6 +13,10 @@ from __future__ import annotations
 import os
 import select
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from zpy.hw.watch import Watch
 
 _EVENTFD_FLAGS = os.EFD_NONBLOCK | os.EFD_CLOEXEC
 _ONE = (1).to_bytes(8, "little")
@@ -30,6 +34,8 @@ class CPU:
         self._epoll.register(self._kick_fd, select.EPOLLIN)
         #: The kernel's interrupt entry: called with the vector number.
         self.interrupt_entry: Callable[[int], None] | None = None
+        #: who watches the interrupts (zpy run --view with a page open), else None
+        self.watch: Watch | None = None
         self._closed = False
 
     # -- interrupt sources ------------------------------------------------------------
@@ -61,6 +67,9 @@ class CPU:
 
     def raise_interrupt(self, vector: int) -> None:
         """Deliver interrupt `vector` to the kernel (called by interrupt controller models)."""
+        watch = self.watch
+        if watch is not None:
+            watch.interrupt(vector)
         entry = self.interrupt_entry
         if entry is not None:
             entry(vector)

@@ -28,6 +28,7 @@ from zpy.hw.machine import Machine
 from zpy.hw.memory import MemoryBackend, is_power_of_2
 from zpy.hw.msix import Msix
 from zpy.hw.pci import PciFunction
+from zpy.hw.watch import Watch
 
 IVSHMEM_VENDOR_ID = 0x1AF4
 IVSHMEM_DEVICE_ID = 0x1110
@@ -79,6 +80,8 @@ class IvshmemV1:
         self._registered: set[int] = set()
         self._dropped_dests: set[int] = set()
         self.server_gone = False
+        #: who watches our doorbells (Machine.set_watch), else None
+        self.watch: Watch | None = None
 
         if link is not None:
             assert link.shm_fd is not None, "the link's setup() received the shared memory"
@@ -143,6 +146,9 @@ class IvshmemV1:
 
     def _vector_fired(self, vector: int, fd: int) -> None:
         # edge-triggered: one call per write, no need to drain the counter
+        watch = self.watch
+        if watch is not None:
+            watch.ring_received(self.name, vector)
         if self.msix is not None:
             self.msix.notify(vector)
         elif self.doorbell:  # msi=off: QEMU's legacy INTx behaviour
@@ -201,6 +207,9 @@ class IvshmemV1:
             return
         dest = value >> 16
         vector = value & 0xFFFF
+        watch = self.watch
+        if watch is not None:
+            watch.ring_sent(self.name, dest, vector)
         # With ioeventfd (QEMU's default) an exact (peer << 16 | vector) value rings that
         # vector; QEMU's slow path only looks at the low 8 bits.
         if self.ioeventfd and link.notify(dest, vector):

@@ -37,6 +37,7 @@ from zpy.hw.machine import Machine
 from zpy.hw.memory import MemoryBackend, is_power_of_2
 from zpy.hw.msix import Msix
 from zpy.hw.pci import PciFunction
+from zpy.hw.watch import Watch
 from zpy.ivshmem_host.events import OwnVector, PeerLeft, ProtocolFault, ServerGone
 from zpy.ivshmem_host.v2.client import V2PeerConnection
 from zpy.ivshmem_host.v2.layout import V2Layout
@@ -111,6 +112,8 @@ class Ivshmem2:
         self.state = 0
         self.server_gone = False
         self._registered: set[int] = set()
+        #: who watches our doorbells (Machine.set_watch), else None
+        self.watch: Watch | None = None
 
         if not is_power_of_2(link.shm_size):
             raise MachineError(f"{name}: shared memory size {link.shm_size:#x} is not a power "
@@ -167,6 +170,9 @@ class Ivshmem2:
                 self.machine.cpu.add_source(fd, partial(self._vector_fired, vector), edge=True)
 
     def _vector_fired(self, vector: int, fd: int) -> None:
+        watch = self.watch
+        if watch is not None:
+            watch.ring_received(self.name, vector)
         self.interrupt(vector)  # edge-triggered: one call per write, nothing to drain
 
     def interrupt(self, vector: int) -> None:
@@ -225,6 +231,9 @@ class Ivshmem2:
         dest, vector = value >> 16, value & 0xFFFF
         if dest >= self.layout.max_peers:
             return
+        watch = self.watch
+        if watch is not None:
+            watch.ring_sent(self.name, dest, vector)
         if not self.link.notify(dest, vector):
             self.link.notify(dest, vector & 0xFF)
 
@@ -234,8 +243,11 @@ class Ivshmem2:
         self.state = value
         struct.pack_into("=I", self._state_table, V2Layout.state_offset(self.own_id), value)
         if changed:
+            watch = self.watch
             for peer in list(self.link.peers):
                 if peer != self.own_id:
+                    if watch is not None:
+                        watch.ring_sent(self.name, peer, 0)
                     self.link.notify(peer, 0)
 
     # -- life cycle -------------------------------------------------------------------------------

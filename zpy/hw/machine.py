@@ -28,6 +28,7 @@ from zpy.hw.pci import (
     PciHost,
 )
 from zpy.hw.serial import SerialIoRegion, SerialPort
+from zpy.hw.watch import Watch
 
 COM1_PORT = 0x3F8
 COM1_IRQ = 4
@@ -88,6 +89,13 @@ class Machine:
     def on_close(self, fn: Callable[[], None]) -> None:
         """Run fn() when the machine is switched off (device models release host resources)."""
         self._closers.append(fn)
+
+    def set_watch(self, watch: Watch | None) -> None:
+        """Attach a watcher to every event source (the CPU, the device models), or detach it."""
+        self.cpu.watch = watch
+        for device in self.devices:
+            if hasattr(device, "watch"):
+                device.watch = watch
 
     # -- firmware ------------------------------------------------------------------------------
 

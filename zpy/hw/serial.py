@@ -103,12 +103,17 @@ class SerialPort:
         self._line = False
         self._cpu: CPU | None = None
         self._kick_fd: int | None = None
+        #: gets a copy of every byte transmitted (zpy run --view keeps the console), else None
+        self.tap: Callable[[bytes], None] | None = None
 
     # -- host side ---------------------------------------------------------------------
 
     def write(self, data: bytes) -> None:
         """Transmit a whole string (the console's fast path: no register traffic)."""
         if data:
+            tap = self.tap
+            if tap is not None:
+                tap(data)
             self.chardev.write(data)
 
     def attach(self, cpu: CPU) -> None:
@@ -292,6 +297,9 @@ class SerialPort:
             else:
                 return
         if out is not None:
+            tap = self.tap
+            if tap is not None:
+                tap(out)
             self.chardev.write(out)
         self._update()
 

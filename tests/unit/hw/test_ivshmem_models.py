@@ -148,3 +148,61 @@ def test_v2_read_only_shared_memory_refuses_stores(guest, machine, serve2):
     shm = guest.bar(bdf, 2)
     guest.write(shm, 4, 0xFFFF)  # the state table belongs to the device
     assert guest.read(shm, 4) == 0
+
+
+class Calls:
+    """A watcher (zpy.hw.watch.Watch) that keeps what it is told."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[object, ...]] = []
+
+    def interrupt(self, vector: int) -> None:
+        self.calls.append(("interrupt", vector))
+
+    def ring_sent(self, device: str, peer: int, vector: int) -> None:
+        self.calls.append(("sent", device, peer, vector))
+
+    def ring_received(self, device: str, vector: int) -> None:
+        self.calls.append(("received", device, vector))
+
+
+def test_a_watcher_hears_doorbells_and_interrupts_only_while_attached(guest, machine, serve,
+                                                                      peers):
+    server = serve(vectors=2)
+    bdf, regs = doorbell(machine, guest, server.path)
+    other = peers(server.path)
+    own = guest.read(regs + IVPOSITION, 4)
+    msix = guest.bar(bdf, 1)
+    guest.write(msix, 4, 0xFEE00000)
+    guest.write(msix + 8, 4, 0x30)
+    guest.write(msix + 12, 4, 0)
+    guest.cfg_write(bdf, guest.cfg_read(bdf, 0x34, 1) + 2, 2, MSIX_CONTROL_ENABLE)
+    wait_until(other, lambda: len(other.peers.get(own, [])) == 2)
+
+    watch = Calls()
+    machine.set_watch(watch)
+    guest.write(regs + DOORBELL, 4, (other.own_id << 16) | 1)
+    assert other.notify(own, 0)
+    assert take_interrupts(guest, 1) == [0x30]
+    assert watch.calls == [("sent", "ivshmem0", other.own_id, 1), ("received", "ivshmem0", 0),
+                           ("interrupt", 0x30)]
+
+    machine.set_watch(None)  # nobody watches: nothing is recorded
+    guest.write(regs + DOORBELL, 4, (other.own_id << 16) | 1)
+    assert other.notify(own, 0)
+    assert take_interrupts(guest, 2) == [0x30, 0x30]
+    assert len(watch.calls) == 3
+
+
+def test_a_watcher_hears_a_v2_state_change_ring_every_other_peer(guest, machine, serve2, peers2):
+    server = serve2(max_peers=3, vectors=1)
+    others = [peers2(server.path), peers2(server.path)]
+    plug_devices(machine, {}, ["-nodefaults", "-chardev", f"socket,path={server.path},id=s",
+                               "-device", "ivshmem,chardev=s"])
+    regs = guest.bar(guest.find(*V2), 0)
+    own = guest.read(regs + REG_ID, 4)
+    watch = Calls()
+    machine.set_watch(watch)
+    guest.write(regs + REG_STATE, 4, 7)
+    assert sorted(watch.calls) == sorted(("sent", "ivshmem0", o.own_id, 0) for o in others)
+    assert own not in {c[2] for c in watch.calls}

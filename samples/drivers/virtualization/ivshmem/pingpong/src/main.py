@@ -13,7 +13,7 @@ Shared memory layout (little-endian):
 
 import struct
 
-from zpy.autoconf import CONFIG_PINGPONG_ROUNDS
+from zpy.autoconf import CONFIG_PINGPONG_INTERVAL_MS, CONFIG_PINGPONG_ROUNDS
 from zpy.device import DEVICE_DT_GET, device_is_ready
 from zpy.devicetree import DT_NODELABEL
 from zpy.drivers.ivshmem import (
@@ -28,6 +28,7 @@ from zpy.kernel import (
     K_POLL_MODE_NOTIFY_ONLY,
     K_POLL_TYPE_SIGNAL,
     K_SECONDS,
+    k_msleep,
     k_poll,
     k_poll_signal,
     k_poll_signal_check,
@@ -93,6 +94,8 @@ def main():
         peer = int(text.rsplit(" ", 1)[1])
         printk("VM %u: received \"%s\" on vector %u\n", me, text, vector)
         for n in range(1, CONFIG_PINGPONG_ROUNDS + 1):
+            if CONFIG_PINGPONG_INTERVAL_MS:
+                k_msleep(CONFIG_PINGPONG_INTERVAL_MS)
             link.send(peer, VECTOR_TO_SECOND, n, f"ping {n}")
             got = link.receive()
             if got is None:
