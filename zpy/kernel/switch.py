@@ -105,6 +105,8 @@ class Scheduler(SchedPolicy):
         self.hw = hw
         #: the host thread that waits for interrupts on behalf of the idle CPUs
         self.seat: Host | None = None
+        #: a host whose thread just blocked and that asked the holder for the seat
+        self.seat_wanted: Host | None = None
         #: hosts waiting on their `go` lock, in the order they parked
         self._parked: dict[Host, None] = {}
         self.halted = False
@@ -448,6 +450,7 @@ class Scheduler(SchedPolicy):
         idle CPUs if no other host does."""
         host = t._host
         assert host is not None
+        just_blocked = True  # only a thread that blocks now takes the seat over
         while True:
             if t._host is not host:  # t died and its object was re-created meanwhile
                 self._leave_seat_if(host)
@@ -457,6 +460,8 @@ class Scheduler(SchedPolicy):
             if cpu is not None and cpu.current is t:
                 if self.seat is host:
                     self._leave_seat_locked()
+                if self.seat_wanted is host:
+                    self.seat_wanted = None
                 self.lock.release()
                 return
             if self.halted:
@@ -467,11 +472,13 @@ class Scheduler(SchedPolicy):
                 self._leave_seat_if(host)
                 self.lock.release()
                 raise ThreadAbort
-            if self._hold_seat_locked(host):
+            if self._hold_seat_locked(host, steal=just_blocked):
+                just_blocked = False
                 self.lock.release()
                 self._idle_round(host)
                 self.lock.acquire()
                 continue
+            just_blocked = False
             self._park_locked(host)
 
     def _after_resume(self, t: k_thread) -> None:
@@ -491,16 +498,40 @@ class Scheduler(SchedPolicy):
         host.signaled = False
         self._parked.pop(host, None)
 
-    def _hold_seat_locked(self, host: Host) -> bool:
-        """Should this host wait for interrupts now? Takes or gives up the seat."""
+    def _hold_seat_locked(self, host: Host, steal: bool = False) -> bool:
+        """Should this host wait for interrupts now? Takes or gives up the seat.
+
+        A thread that has just blocked asks for the seat (`steal`) when another host holds
+        it: the thread that blocked last is the one an interrupt most likely wakes next (a
+        doorbell answering its own ring), and it then wakes in its own host. The holder,
+        kicked out of its wait, hands the seat over and parks; only one host ever waits on
+        the interrupt sources."""
         if self._idle_cpu_locked() is None:
             self._leave_seat_if(host)
             return False
         if self.seat is None:
             self.seat = host
-        return self.seat is host
+            return True
+        if self.seat is host:
+            wanted = self.seat_wanted
+            if wanted is None or wanted is host:
+                self.seat_wanted = None
+                return True
+            self.seat_wanted = None
+            if wanted.parked and not wanted.signaled:
+                self.seat = wanted
+                self._wake_host_locked(wanted)
+            else:  # the asker runs again meanwhile: it takes the free seat when it blocks
+                self._leave_seat_locked()
+            return False
+        if steal and self.seat_wanted is None:
+            self.seat_wanted = host
+            self.hw.kick()
+        return False
 
     def _leave_seat_if(self, host: Host) -> None:
+        if self.seat_wanted is host:
+            self.seat_wanted = None
         if self.seat is host:
             self._leave_seat_locked()
 
@@ -583,7 +614,7 @@ class Scheduler(SchedPolicy):
             carried = holder.thread
             mine = carried.cpu if carried is not None else None
             if mine is not None and mine.current is carried or self.halted \
-                    or self.seat is not holder:
+                    or self.seat is not holder or self.seat_wanted is not None:
                 return  # what changed (and kicked) happened before we got here
             cpu = None
             all_idle = True
