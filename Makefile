@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # `zpy` subprocess then starts from .pyc files, even under PYTHONDONTWRITEBYTECODE.
 BYTECODE := $(PY) -m compileall -q zpy
 
-.PHONY: demo test fuzz bench lint venv clean
+.PHONY: demo test fuzz soak bench lint venv clean
 
 venv: $(STAMP)
 
@@ -37,6 +37,12 @@ fuzz: $(STAMP)
 	$(BYTECODE)
 	ZPY_FUZZ_PROFILE=fuzz ZPY_FUZZ_CASES=$(FUZZ_CASES) $(PY) -m pytest tests/fuzz --timeout=3600 \
 		--hypothesis-show-statistics -q
+
+# 16 VMs on one ivshmem-v2 server for 5 minutes, peers killed and restarted at random;
+# SOAK_VMS=N, SOAK_SECONDS=S to change it.
+soak: $(STAMP)
+	$(BYTECODE)
+	$(PY) -m tests.soak
 
 bench: $(STAMP)
 	$(BYTECODE)
