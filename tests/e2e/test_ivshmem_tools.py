@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.console import read_until
 from tests.e2e.runner import unprivileged
 from tests.interop.qtest import QTest, qemu_binary
 from zpy.ivshmem_host.client import (
@@ -60,26 +61,6 @@ def shm_name() -> Iterator[str]:
     name = f"zpy-test-{uuid.uuid4().hex[:12]}"
     yield name
     (SHM_DIR / name).unlink(missing_ok=True)
-
-
-def read_until(stream_fd: int, needle: str, timeout: float = TIMEOUT,
-               seen: list[str] | None = None) -> str:
-    """Read a child's output until `needle` appears; returns everything read."""
-    text = "".join(seen or [])
-    deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as selector:
-        selector.register(stream_fd, selectors.EVENT_READ)
-        while needle not in text:
-            remaining = deadline - time.monotonic()
-            assert remaining > 0, f"{needle!r} not seen; got {text!r}"
-            if selector.select(remaining):
-                try:
-                    data = os.read(stream_fd, 65536)
-                except OSError:  # a pty reports EIO once the child is gone
-                    data = b""
-                assert data, f"EOF before {needle!r}; got {text!r}"
-                text += data.decode(errors="replace")
-    return text
 
 
 class ServerProcess:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pexpect
 
+from . import console
 from .runner import build, zpy, zpy_cmd
 
 
@@ -16,7 +17,7 @@ def test_menuconfig_in_a_terminal_turns_the_banner_off(tmp_path: Path) -> None:
     build("samples/hello_world", tmp_path / "b")
     env = dict(os.environ, TERM="xterm")
     cmd = zpy_cmd("menuconfig", "-d", str(tmp_path / "b"))
-    term = pexpect.spawn(cmd[0], cmd[1:], env=env, dimensions=(40, 120), timeout=20)
+    term = console.terminal(cmd, env=env)
     try:
         term.expect_exact("Jump to symbol")
         term.send("/")
