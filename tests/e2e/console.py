@@ -22,8 +22,7 @@ def read_until(fd: int, needle: str, timeout: float = TIMEOUT,
     text = "".join(seen or [])
     if needle in text:
         return text
-    console = fdpexpect.fdspawn(os.dup(fd), timeout=timeout, encoding="utf-8",
-                                codec_errors="replace")
+    console = attach(fd, timeout)
     try:
         console.expect_exact(needle)
         return text + console.before + console.after + console.buffer
@@ -31,6 +30,13 @@ def read_until(fd: int, needle: str, timeout: float = TIMEOUT,
         raise AssertionError(f"{needle!r} not seen; got {text + console.before!r}") from None
     finally:
         console.close()
+
+
+def attach(fd: int, timeout: float = TIMEOUT) -> fdpexpect.fdspawn:
+    """A console on what arrives on `fd` (a pipe, a pty master, a socket), to expect() in
+    order; close() it when done (it reads a duplicate of `fd`)."""
+    return fdpexpect.fdspawn(os.dup(fd), timeout=timeout, encoding="utf-8",
+                             codec_errors="replace")
 
 
 def terminal(cmd: list[str], env: dict[str, str] | None = None, rows: int = 40,

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e import console
 from tests.e2e.console import read_until
 from tests.e2e.runner import unprivileged
 from tests.interop.qtest import QTest, qemu_binary
@@ -355,18 +356,20 @@ def test_interactive_client_in_a_terminal(tmp: Path, servers: list[ServerProcess
     client = subprocess.Popen(zpy_cmd("ivshmem-client", "-S", str(tmp / "s")),
                               stdin=slave, stdout=slave, stderr=slave, close_fds=True)
     os.close(slave)
+    con = console.attach(master)
     try:
-        text = read_until(master, "cmd> ")
-        assert text.startswith("available commands:")
-        text = read_until(master, "listen on server socket")
+        con.expect_exact("cmd> ")
+        assert con.before.startswith("available commands:")
+        con.expect_exact("listen on server socket")
         os.write(master, b"dump\n")
-        text = read_until(master, "cmd> ", seen=[text.split("listen on server socket")[1]])
-        assert "our_id = 0" in text and "vector 0 is enabled (fd=" in text
+        con.expect_exact("our_id = 0")
+        con.expect_exact("vector 0 is enabled (fd=")
         os.write(master, b"int 0 0\n")
-        read_until(master, "receive notification from peer_id=0 vector=0")
+        con.expect_exact("receive notification from peer_id=0 vector=0")
         os.write(master, b"\x04")  # ^D: end of input
         assert client.wait(TIMEOUT) == 0
     finally:
+        con.close()
         if client.poll() is None:
             client.kill()
             client.wait()

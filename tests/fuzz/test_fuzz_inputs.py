@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.e2e.runner import build
-from zpy.build.dtmodel import RELPATH, DeviceTree
 from zpy.errors import ZpyError
 from zpy.hw.machine import Machine
 from zpy.hw.plug import plug_devices
+from zpy.image.dtmodel import RELPATH, DeviceTree
 from zpy.twister import expr
 
 # -- QEMU options -----------------------------------------------------------------------------
