@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # `zpy` subprocess then starts from .pyc files, even under PYTHONDONTWRITEBYTECODE.
 BYTECODE := $(PY) -m compileall -q zpy
 
-.PHONY: demo test bench lint venv clean
+.PHONY: demo test fuzz soak bench lint venv clean
 
 venv: $(STAMP)
 
@@ -30,6 +30,19 @@ test: $(STAMP)
 	$(PY) -m mypy zpy
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) -m zpy twister -T samples -T tests -p qemu_x86_64 -O build/twister-out
+
+# 10,000 cases per fuzz target (make test runs a few dozen); FUZZ_CASES=N to change it.
+FUZZ_CASES ?= 10000
+fuzz: $(STAMP)
+	$(BYTECODE)
+	ZPY_FUZZ_PROFILE=fuzz ZPY_FUZZ_CASES=$(FUZZ_CASES) $(PY) -m pytest tests/fuzz --timeout=3600 \
+		--hypothesis-show-statistics -q
+
+# 16 VMs on one ivshmem-v2 server for 5 minutes, peers killed and restarted at random;
+# SOAK_VMS=N, SOAK_SECONDS=S to change it.
+soak: $(STAMP)
+	$(BYTECODE)
+	$(PY) -m tests.soak
 
 bench: $(STAMP)
 	$(BYTECODE)

@@ -53,7 +53,11 @@ def _yaml_error(path: Path, e: yaml.YAMLError, error_type: type[ZpyError]) -> Zp
 
 def loads(text: str, path: Path, error_type: type[ZpyError] = ZpyError) -> YamlDoc:
     """Parse `text` (the contents of `path`); raises error_type at the offending line."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # its reader refuses control characters at once
+    except yaml.reader.ReaderError as e:
+        raise error_type(f"invalid YAML: character #x{e.character:04x} is not allowed",
+                         path, text[: e.position].count("\n") + 1) from None
     try:
         try:
             node = loader.get_single_node()

@@ -20,6 +20,15 @@ def zpy_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "zpy", *args]
 
 
+def unprivileged(cmd: list[str]) -> list[str]:
+    """`cmd` without the privilege that lets root ignore file permissions: as root (CI), it
+    runs under setpriv with CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH out of its bounding set,
+    so a mode-0 socket or a read-only folder refuses it as it would refuse any user."""
+    if os.geteuid() != 0:
+        return cmd
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *cmd]
+
+
 def zpy(*args: str, timeout: float = 60, input: str | None = None,
         cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run `zpy ARGS`; returns the finished process with text stdout/stderr."""

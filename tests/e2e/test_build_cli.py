@@ -10,9 +10,12 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from zpy.build.paths import zephyr_base
+
+from . import console
 
 BOARD = "qemu_x86_64"
 IVSHMEM_OVERLAY = """\
@@ -274,44 +277,25 @@ def test_help() -> None:
 
 def test_menuconfig_edit_is_kept(app: Path, tmp_path: Path) -> None:
     """Drive kconfiglib's menuconfig in a pseudo-terminal: search EVENTS, toggle, save, quit."""
-    pty = pytest.importorskip("pty")
-    import select
-    import time
-
     build = tmp_path / "b"
     zpy("build", "-b", BOARD, "-d", build, app).ok()
     assert "# CONFIG_EVENTS is not set" in (build / "zephyr/.config").read_text()
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: zpy with a terminal
-        os.environ["TERM"] = "xterm"
-        os.execv(zpy_command()[0], [*zpy_command(), "build", "-d", str(build), "-t",
-                                    "menuconfig"])
-    output = b""
-
-    def read_until(seconds: float, marker: bytes | None = None) -> None:
-        """Collect the child's output until `marker` shows, EOF, or the time is up."""
-        nonlocal output
-        end = time.monotonic() + seconds
-        while time.monotonic() < end and not (marker and marker in output):
-            if select.select([fd], [], [], 0.05)[0]:
-                try:
-                    data = os.read(fd, 65536)
-                except OSError:
-                    return
-                if not data:
-                    return
-                output += data
-
-    read_until(20, b"Zephyr Kernel Configuration")
-    for keys in (b"/", b"EVENTS", b"\r", b" ", b"S", b"\r", b"\r", b"Q"):
-        os.write(fd, keys)
-        read_until(0.3)
-    read_until(30)  # to EOF: the rebuild after menuconfig
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    text = output.decode(errors="replace")
-    assert status == 0, text[-2000:]
-    assert "Configuration saved to" in text
+    term = console.terminal([*zpy_command(), "build", "-d", str(build), "-t", "menuconfig"],
+                            env=dict(os.environ, TERM="xterm"))
+    try:
+        term.expect_exact("Zephyr Kernel Configuration")
+        term.send("/EVENTS\r")  # jump to the symbol (keys are read in order)
+        term.expect_exact("Event objects")
+        term.send(" S")  # turn it on, save
+        term.expect_exact("Filename to save")
+        term.send("\r")
+        term.expect_exact("Configuration saved to")
+        term.send("\rQ")  # dismiss, quit: the rebuild follows
+        term.expect(pexpect.EOF)
+        text = (term.before or b"").decode(errors="replace")
+    finally:
+        term.close(force=True)
+    assert term.exitstatus == 0, text[-2000:]
     assert "-- Kconfig fragments unchanged: using the existing .config" in text
     assert "CONFIG_EVENTS=y\n" in (build / "zephyr/.config").read_text()
     autoconf = (build / "zephyr/include/generated/zephyr/autoconf.h").read_text()

@@ -3,13 +3,11 @@ and an IPM node whose ivshmem phandle points at a disabled node, which fails the
 
 from __future__ import annotations
 
-import os
 import re
-import select
 import subprocess
-import time
 from pathlib import Path
 
+from . import console
 from .runner import build, ivshmem_server, zpy, zpy_cmd
 
 SAMPLE = "samples/drivers/ipm/ipm_ivshmem"
@@ -17,22 +15,11 @@ BANNER = "*** Booting Zephyr OS build v4.1.0-zpy0.1.0 ***\n"
 
 
 def read_until(proc: subprocess.Popen[bytes], needle: str, timeout: float = 20) -> str:
-    """The VM's console (ANSI colours and CRs removed) until `needle` shows; a prompt has no
-    newline after it, so this reads what arrives, not lines."""
+    """The VM's console up to `needle`, ANSI colours and CRs removed (a prompt has no newline
+    after it, so this reads what arrives, not lines)."""
     assert proc.stdout is not None
-    fd = proc.stdout.fileno()
-    seen = ""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not select.select([fd], [], [], 0.2)[0]:
-            continue
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            break
-        seen += re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", chunk.decode()).replace("\r", "")
-        if needle in seen:
-            return seen
-    raise AssertionError(f"{needle!r} not seen; the VM said:\n{seen}")
+    text = console.read_until(proc.stdout.fileno(), needle, timeout)
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text).replace("\r", "")
 
 
 def start_vm(build_dir: Path, sock: Path) -> subprocess.Popen[bytes]:

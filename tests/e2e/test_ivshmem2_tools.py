@@ -15,7 +15,6 @@ import signal
 import struct
 import subprocess
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -230,30 +229,3 @@ def test_verbose_prints_every_message_and_refusals(tmp: Path,
     ]
     assert "to peer 0: PEER_GONE id=1, no fd" in lines
     assert "warning: refusing a new peer: all 2 peer IDs are in use (max peers 2)" in lines
-
-
-def test_daemon_mode_writes_pid_file_and_stops_on_sigterm(tmp: Path) -> None:
-    pid_file = tmp / "server.pid"
-    done = subprocess.run(zpy_cmd("ivshmem2-server", "-S", str(tmp / "s"), "-m", str(tmp),
-                                  "-l", "64K", "-p", str(pid_file), "--log-file",
-                                  str(tmp / "log")),
-                          capture_output=True, text=True, timeout=TIMEOUT)
-    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
-    pid = int(pid_file.read_text())
-    try:
-        assert os.getsid(pid) != os.getsid(0)  # detached: a session of its own
-        with V2PeerConnection.open(tmp / "s") as peer:
-            assert peer.own_id == 0
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + TIMEOUT
-        while pid_file.exists() or (tmp / "s").exists():
-            assert time.monotonic() < deadline, "the daemon did not clean up"
-            time.sleep(0.02)
-    finally:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    log = (tmp / "log").read_text()
-    assert re.search(r"^daemon \d+: listening on .*max 2 peers", log, re.MULTILINE)
-    assert "server stopped (0 peer(s) disconnected)" in log

@@ -3,65 +3,37 @@ turns CONFIG_BOOT_BANNER off, and the one-line errors without a terminal or a di
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import select
-import struct
 import subprocess
-import termios
-import time
 from pathlib import Path
 
+import pexpect
+
+from . import console
 from .runner import build, zpy, zpy_cmd
-
-
-def _read_until(fd: int, needle: bytes, seen: bytearray, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while needle not in seen:
-        left = deadline - time.monotonic()
-        assert left > 0, f"{needle!r} not seen"
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            try:
-                seen += os.read(fd, 65536)
-            except OSError:
-                break
 
 
 def test_menuconfig_in_a_terminal_turns_the_banner_off(tmp_path: Path) -> None:
     build("samples/hello_world", tmp_path / "b")
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     env = dict(os.environ, TERM="xterm")
-    proc = subprocess.Popen(zpy_cmd("menuconfig", "-d", str(tmp_path / "b")), stdin=slave,
-                            stdout=slave, stderr=slave, env=env, close_fds=True)
-    os.close(slave)
-    seen = bytearray()
+    cmd = zpy_cmd("menuconfig", "-d", str(tmp_path / "b"))
+    term = console.terminal(cmd, env=env)
     try:
-        _read_until(master, b"Jump to symbol", seen)
-        os.write(master, b"/")
-        _read_until(master, b"Jump to symbol/choice/menu/comment", seen)
-        os.write(master, b"BOOT_BANNER")
-        time.sleep(0.3)
-        os.write(master, b"\r")
-        _read_until(master, b"Boot banner string", seen)
-        os.write(master, b" ")  # [*] Boot banner -> [ ]
-        time.sleep(0.3)
-        os.write(master, b"S")
-        _read_until(master, b"Filename to save", seen)
-        os.write(master, b"\r")
-        time.sleep(0.3)
-        os.write(master, b"\r")  # dismiss "Configuration saved"
-        time.sleep(0.3)
-        os.write(master, b"Q")
-        _read_until(master, b"Linking image", seen, 20)
-        assert proc.wait(10) == 0
+        term.expect_exact("Jump to symbol")
+        term.send("/")
+        term.expect_exact("Jump to symbol/choice/menu/comment")
+        term.send("BOOT_BANNER\r")  # keys are read in order: the first match is chosen
+        term.expect_exact("Boot banner string")
+        term.send(" S")  # [*] Boot banner -> [ ], then save
+        term.expect_exact("Filename to save")
+        term.send("\r")
+        term.expect_exact("Configuration saved to")
+        term.send("\rQ")  # dismiss the message, quit: the build runs again
+        term.expect_exact("Linking image")
+        term.expect(pexpect.EOF)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(master)
+        term.close(force=True)
+    assert term.exitstatus == 0
     assert "# CONFIG_BOOT_BANNER is not set" in (tmp_path / "b/zephyr/.config").read_text()
     run = zpy("run", "-d", str(tmp_path / "b"))
     assert run.stdout == "Hello World! qemu_x86_64\n"

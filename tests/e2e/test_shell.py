@@ -288,9 +288,7 @@ def test_pty_console_tab_history_and_a_second_client(builds, vms):
     con.type("\x03")
     out.wait(PROMPT)
     out.stop()
-    os.close(fd)  # the client goes away; the VM does not notice
-    time.sleep(0.2)
-    assert proc.poll() is None
+    os.close(fd)  # the client goes away; the VM does not notice (the next client is served)
     fd = _open_raw(m.group(1))
     out2 = Output(fd)
     con2 = Console(lambda b: os.write(fd, b), out2)
@@ -329,16 +327,13 @@ def test_tcp_server_waits_for_its_client_then_serves_the_next(builds, vms):
     assert proc.stderr is not None
     assert proc.stderr.readline().decode() == (
         f"zpy: waiting for connection on: disconnected:tcp:127.0.0.1:{port},server=on\n")
-    time.sleep(0.3)
-    assert proc.poll() is None  # not booted: nothing on stdout either
-    sock = _connect(port)
+    sock = _connect(port)  # the banner below shows it waited for us to boot
     out = Output(sock.fileno())
     con = Console(sock.sendall, out)
     assert out.wait(PROMPT).startswith(BANNER)
     assert con.command("kernel version") == "kernel version\nZephyr version 4.1.0\n" + PROMPT
     out.stop()
     sock.close()
-    time.sleep(0.2)
     sock = _connect(port)  # output meanwhile was dropped; Enter gives a fresh prompt
     out = Output(sock.fileno())
     con = Console(sock.sendall, out)
@@ -440,8 +435,9 @@ def test_ivshmem_commands_golden(builds, vms, tmp_path):
                                 timeout=TIMEOUT)
         assert client.returncode == 0, client.stderr
         got = con.out.wait("Received a notification on vector 0")
-        assert got.endswith(PROMPT + "Received a notification on vector 0") or \
-            got.endswith("Received a notification on vector 0")
+        # a line of its own (after the prompt the shell redrew), printed once
+        assert got.rsplit("\n", 1)[-1].removeprefix(PROMPT) == "Received a notification on vector 0"
+        assert got.count("Received a notification") == 1
         assert con.command("kernel thread list").count("notification_thread") == 1
 
 
@@ -504,9 +500,7 @@ def test_console_client_disconnect_does_not_stop_the_vm(builds, vms):
         sock.sendall(b"kernel ver")  # half a line, then gone (reset)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         sock.close()
-    time.sleep(0.3)
-    assert proc.poll() is None
-    sock = _connect(port)
+    sock = _connect(port)  # the VM outlived them: it serves the next client
     out = Output(sock.fileno())
     con = Console(sock.sendall, out)
     con.type("\x03")  # drop what earlier clients left on the line

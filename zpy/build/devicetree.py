@@ -67,6 +67,8 @@ def load_edt(dts_pre: Path, bindings_dirs: list[Path],
             raise _dt_error(str(e), located(), bindings_dirs) from None
         except OSError as e:
             raise DTSError(f"cannot read {e.filename}: {e.strerror}") from None
+        except UnicodeDecodeError:
+            raise _binding_not_utf8(bindings_dirs) from None
         except Exception as e:  # edtlib 0.0.2 trips over some malformed bindings
             raise _malformed_binding(bindings_dirs, e) from None
     _check_chosen(edt, located)
@@ -304,7 +306,11 @@ def _yaml_error(e: yaml.YAMLError, path: Path | None) -> DTSError:
 
 def _yaml_file_error(path: Path, msg: str) -> DTSError:
     try:
-        yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        yaml.safe_load(text)
+    except yaml.reader.ReaderError as e:  # a control character: no mark, a position
+        return DTSError(f"invalid YAML: character #x{e.character:04x} is not allowed",
+                        filename=path, lineno=text[: e.position].count("\n") + 1)
     except yaml.YAMLError as e:
         return _yaml_error(e, path)
     except OSError:
@@ -340,6 +346,19 @@ def _find_text(dirs: list[Path], needle: str) -> Location | None:
                 if needle in line and not line.lstrip().startswith("#"):
                     return Location(str(path), i)
     return None
+
+
+def _binding_not_utf8(dirs: list[Path]) -> DTSError:
+    """The binding edtlib could not decode, at the line of the first bad byte."""
+    for d in dirs:
+        for path in sorted(d.rglob("*.y*ml")):
+            data = path.read_bytes()
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                return DTSError(f"not UTF-8 text (byte 0x{data[e.start]:02x})", filename=path,
+                                lineno=data[: e.start].count(b"\n") + 1)
+    return DTSError("a binding is not UTF-8 text")
 
 
 def _malformed_binding(dirs: list[Path], e: Exception) -> DTSError:

@@ -42,10 +42,23 @@ def frame_of(wire: bytes, fd: int | None = None) -> Frame:
                  wire[:40], fd)
 
 
-def test_constants() -> None:
-    assert protocol.PROTOCOL_VERSION == 2
-    assert (protocol.MSG_INIT, protocol.MSG_EVENT_FD, protocol.MSG_PEER_GONE) == (0, 1, 2)
-    assert (protocol.INIT_SIZE, protocol.EVENT_FD_SIZE, protocol.PEER_GONE_SIZE) == (40, 16, 12)
+@pytest.mark.parametrize("message, kind, size", [
+    (GOLDEN[0][0], protocol.MSG_INIT, protocol.INIT_SIZE),
+    (GOLDEN[2][0], protocol.MSG_EVENT_FD, protocol.EVENT_FD_SIZE),
+    (GOLDEN[4][0], protocol.MSG_PEER_GONE, protocol.PEER_GONE_SIZE),
+], ids=["INIT", "EVENT_FD", "PEER_GONE"])
+def test_constants_describe_the_hand_spelled_messages(message: protocol.V2Message, kind: int,
+                                                      size: int) -> None:
+    """Each type code and size is the one in the RFC's bytes (the golden hex above)."""
+    wire = bytes.fromhex(next(w for m, w in GOLDEN if m == message))
+    assert (int.from_bytes(wire[:4], "little"), int.from_bytes(wire[4:8], "little")) == (
+        kind, size)
+    assert len(wire) == size
+
+
+def test_init_carries_the_protocol_version() -> None:
+    wire = bytes.fromhex(GOLDEN[0][1])
+    assert int.from_bytes(wire[8:12], "little") == protocol.PROTOCOL_VERSION
 
 
 @pytest.mark.parametrize("message, wire", GOLDEN, ids=lambda v: str(v)[:20])

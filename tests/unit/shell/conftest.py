@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -59,6 +59,16 @@ class Term:
             ok = self.console.changed.wait_for(seen, timeout)
         text = self.console.text()[self.mark:]
         assert ok, f"{needle!r} not seen in:\n{text!r}"
+        return text
+
+    def wait_for(self, done: Callable[[str], bool], timeout: float = 5.0) -> str:
+        """Wait until done(output after the mark) holds; returns that output (raw)."""
+        def seen() -> bool:  # runs with the console's lock held
+            return done(self.console._buf.decode()[self.mark:])
+        with self.console.changed:
+            ok = self.console.changed.wait_for(seen, timeout)
+        text = self.console.text()[self.mark:]
+        assert ok, f"not seen in:\n{text!r}"
         return text
 
     def command(self, line: str, timeout: float = 5.0) -> str:

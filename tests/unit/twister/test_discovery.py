@@ -220,3 +220,9 @@ def test_shell_commands_file_errors_name_that_file(tmp_path):
 def test_missing_root(tmp_path):
     with pytest.raises(discovery.TwisterError, match="no such folder"):
         discover([tmp_path / "nope"], tmp_path)
+
+
+def test_a_control_character_is_a_located_yaml_error(tmp_path):
+    # (found by tests/fuzz: PyYAML's reader refused it before zpy could say where)
+    assert one_error(tmp_path, "tests:\n  a.b:\n\x00    tags: x\n") == (
+        "F:3: error: invalid YAML: character #x0000 is not allowed")

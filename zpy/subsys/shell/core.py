@@ -1,5 +1,5 @@
-"""The shell instance: line editing, command execution, completion, output (subsys/shell/shell.c,
-shell_ops.c).
+"""The shell instance: the receive state machine, command execution, output (subsys/shell/shell.c;
+the line editing of shell_ops.c is in zpy.subsys.shell.ops, Tab completion in .tab).
 
 One `Shell` per backend (zpy has the UART one). Its thread waits on k_poll for
 "bytes received", then reads them one at a time through its transport and
@@ -39,22 +39,19 @@ from zpy.kernel.poll import (
 )
 from zpy.kernel.timeout import K_FOREVER, K_NO_WAIT
 from zpy.subsys.shell import help as shell_help
-from zpy.subsys.shell import vt100
+from zpy.subsys.shell import ops, tab, vt100
 from zpy.subsys.shell.entry import (
     SHELL_CMD_HELP_PRINTED,
     SHELL_OPT_ARG_CHECK_SKIP,
     SHELL_OPT_ARG_RAW,
-    cmd_get,
     find_cmd,
     shell_static_entry,
 )
 from zpy.subsys.shell.history import ShellHistory
-from zpy.subsys.shell.utils import is_space, make_argv, spaces_trim, split_first
+from zpy.subsys.shell.utils import spaces_trim, split_first
 from zpy.subsys.shell.vt100 import (
     SHELL_ERROR,
-    SHELL_INFO,
     SHELL_NORMAL,
-    SHELL_OPTION,
     SHELL_WARNING,
     VT100_COLOR_END,
 )
@@ -224,200 +221,6 @@ class Shell:
     def cursor_next_line_move(self) -> None:
         self.raw("\n")
 
-    # -- cursor and line operations (shell_ops.c) ------------------------------------------
-
-    def op_cursor_vert_move(self, delta: int) -> None:
-        if delta:
-            self.vt100(f"\x1b[{abs(delta)}{'A' if delta > 0 else 'B'}")
-
-    def op_cursor_horiz_move(self, delta: int) -> None:
-        if delta:
-            self.vt100(f"\x1b[{abs(delta)}{'C' if delta > 0 else 'D'}")
-
-    def _line_of(self, pos: int) -> int:
-        return (pos + len(self.prompt)) // self.terminal_wid
-
-    def _col_of(self, pos: int) -> int:
-        return 1 + (pos + len(self.prompt)) % self.terminal_wid
-
-    def _full_line_cmd(self) -> bool:
-        n = len(self.cmd_buff) + len(self.prompt)
-        return n != 0 and n % self.terminal_wid == 0
-
-    def cursor_in_empty_line(self) -> bool:
-        pos = self.cmd_buff_pos if self.flags.echo else 0
-        return (pos + len(self.prompt)) % self.terminal_wid == 0
-
-    def op_cond_next_line(self) -> None:
-        if self.cursor_in_empty_line() or self._full_line_cmd():
-            self.cursor_next_line_move()
-
-    def op_cursor_position_synchronize(self) -> None:
-        pos, end = self.cmd_buff_pos, len(self.cmd_buff)
-        last_line = self._line_of(pos) == self._line_of(end)
-        if self._full_line_cmd():
-            self.cursor_next_line_move()
-        if not last_line:
-            self.op_cursor_vert_move(self._line_of(end) - self._line_of(pos))
-        self.op_cursor_horiz_move(self._col_of(pos) - self._col_of(end))
-
-    def op_cursor_move(self, val: int) -> None:
-        new_pos = self.cmd_buff_pos + val
-        self.op_cursor_vert_move(-(self._line_of(new_pos) - self._line_of(self.cmd_buff_pos)))
-        self.op_cursor_horiz_move(self._col_of(new_pos) - self._col_of(self.cmd_buff_pos))
-        self.cmd_buff_pos = new_pos
-
-    def _shift_calc(self, pos: int, sign: int) -> int:
-        buff, n = self.cmd_buff, len(self.cmd_buff)
-        found = False
-        ret = 0
-        while True:
-            idx = pos + ret * sign
-            if (idx == 0 and sign < 0) or (idx == n and sign > 0):
-                break
-            if idx < n and buff[idx].isalnum():
-                found = True
-            elif found:
-                break
-            ret += 1
-        return ret
-
-    def op_cursor_word_move(self, val: int) -> None:
-        sign = -1 if val < 0 else 1
-        for _ in range(abs(val)):
-            self.op_cursor_move(sign * self._shift_calc(self.cmd_buff_pos, sign))
-
-    def op_word_remove(self) -> None:
-        if not self.cmd_buff or self.cmd_buff_pos == 0:
-            return
-        i = self.cmd_buff_pos - 1
-        while i >= 0 and self.cmd_buff[i] == " ":
-            i -= 1
-        while i >= 0 and self.cmd_buff[i] != " ":
-            i -= 1
-        count = self.cmd_buff_pos - 1 - i
-        start = i + 1
-        self.cmd_buff = self.cmd_buff[:start] + self.cmd_buff[start + count:]
-        self.op_cursor_move(-count)
-        self.vt100(vt100.SAVECURSOR)
-        self.zfprintf(SHELL_NORMAL, self.cmd_buff[start:])
-        self.vt100(vt100.CLEAREOS)
-        self.vt100(vt100.RESTORECURSOR)
-
-    def op_cursor_home_move(self) -> None:
-        self.op_cursor_move(-self.cmd_buff_pos)
-
-    def op_cursor_end_move(self) -> None:
-        self.op_cursor_move(len(self.cmd_buff) - self.cmd_buff_pos)
-
-    def op_left_arrow(self) -> None:
-        if self.cmd_buff_pos > 0:
-            self.op_cursor_move(-1)
-
-    def op_right_arrow(self) -> None:
-        if self.cmd_buff_pos < len(self.cmd_buff):
-            self.op_cursor_move(1)
-
-    def _reprint_from_cursor(self, diff: int, data_removed: bool) -> None:
-        if data_removed:
-            self.vt100(vt100.CLEAREOS)
-        tail = self.cmd_buff[self.cmd_buff_pos:]
-        if self.flags.obscure:
-            self.raw("*" * len(tail))
-        else:
-            wid = self.terminal_wid
-            line_len = len(self.cmd_buff) + len(self.prompt)
-            buff_pos = self.cmd_buff_pos + len(self.prompt)
-            if buff_pos // wid != line_len // wid:
-                pos = self.cmd_buff_pos
-                while buff_pos < line_len:
-                    if buff_pos % wid == 0:
-                        self.cursor_next_line_move()
-                    buff_pos += 1
-                    self.zfprintf(SHELL_NORMAL, self.cmd_buff[pos])
-                    pos += 1
-            else:
-                self.zfprintf(SHELL_NORMAL, tail)
-        self.cmd_buff_pos = len(self.cmd_buff)
-        if self._full_line_cmd() and ((data_removed and diff > 0) or not data_removed):
-            self.cursor_next_line_move()
-        self.op_cursor_move(-diff)
-
-    def _data_insert(self, data: str) -> None:
-        after = len(self.cmd_buff) - self.cmd_buff_pos
-        if len(self.cmd_buff) + len(data) >= self.cmd_buff_size:
-            return
-        pos = self.cmd_buff_pos
-        self.cmd_buff = self.cmd_buff[:pos] + data + self.cmd_buff[pos:]
-        if not self.flags.echo:
-            self.cmd_buff_pos += len(data)
-            return
-        self._reprint_from_cursor(after, False)
-
-    def _char_replace(self, data: str) -> None:
-        pos = self.cmd_buff_pos
-        self.cmd_buff = self.cmd_buff[:pos] + data + self.cmd_buff[pos + 1:]
-        self.cmd_buff_pos += 1
-        if not self.flags.echo:
-            return
-        self.raw("*" if self.flags.obscure else data)
-        if self.cursor_in_empty_line():
-            self.cursor_next_line_move()
-
-    def op_char_insert(self, data: str) -> None:
-        if self.flags.insert_mode and len(self.cmd_buff) != self.cmd_buff_pos:
-            self._char_replace(data)
-        else:
-            self._data_insert(data)
-
-    def op_char_backspace(self) -> None:
-        if not self.cmd_buff or self.cmd_buff_pos == 0:
-            return
-        self.op_cursor_move(-1)
-        self.op_char_delete()
-
-    def op_char_delete(self) -> None:
-        diff = len(self.cmd_buff) - self.cmd_buff_pos
-        if diff == 0:
-            return
-        pos = self.cmd_buff_pos
-        self.cmd_buff = self.cmd_buff[:pos] + self.cmd_buff[pos + 1:]
-        self._reprint_from_cursor(diff - 1, True)
-
-    def op_delete_from_cursor(self) -> None:
-        self.cmd_buff = self.cmd_buff[: self.cmd_buff_pos]
-        self.vt100(vt100.CLEAREOS)
-
-    def op_completion_insert(self, compl: str) -> None:
-        self._data_insert(compl)
-
-    def cmd_line_erase(self) -> None:
-        """Move to the start of the prompt line(s) and clear to the end of the screen."""
-        pos = self.cmd_buff_pos
-        self.op_cursor_horiz_move(-(self._col_of(pos) - 1))
-        self.op_cursor_vert_move(self._line_of(pos))
-        self.vt100(vt100.CLEAREOS)
-
-    def print_prompt(self) -> None:
-        self.zfprintf(SHELL_INFO, self.prompt)
-
-    def print_cmd(self) -> None:
-        buff = self.cmd_buff
-        room = self.terminal_wid - len(self.prompt)
-        begin = 0
-        while len(buff) - begin > room:
-            self.raw(buff[begin : begin + room] + "\n")
-            begin += room
-            room = self.terminal_wid
-        if begin < len(buff):
-            self.raw(buff[begin:])
-
-    def print_prompt_and_cmd(self) -> None:
-        self.print_prompt()
-        if self.flags.echo:
-            self.print_cmd()
-            self.op_cursor_position_synchronize()
-
     # -- state ---------------------------------------------------------------------------------
 
     def _cmd_buffer_clear(self) -> None:
@@ -431,7 +234,7 @@ class Shell:
             if self.print_noinit:
                 self.zfprintf(SHELL_WARNING, SHELL_MSG_BACKEND_NOT_ACTIVE)
                 self.print_noinit = False
-            self.print_prompt_and_cmd()
+            ops.print_prompt_and_cmd(self)
 
     # -- history ---------------------------------------------------------------------------------
 
@@ -453,12 +256,12 @@ class Shell:
         line = self.history.get(up)
         if line is None:
             line = self.temp_buff
-        self.op_cursor_home_move()
+        ops.op_cursor_home_move(self)
         self.vt100(vt100.CLEAREOS)
         self.cmd_buff = line
-        self.print_cmd()
+        ops.print_cmd(self)
         self.cmd_buff_pos = len(line)
-        self.op_cond_next_line()
+        ops.op_cond_next_line(self)
 
     # -- execution ------------------------------------------------------------------------------
 
@@ -513,8 +316,8 @@ class Shell:
 
     def execute(self) -> int:
         """Parse the command line and run the deepest command with a handler."""
-        self.op_cursor_end_move()
-        if not self.cursor_in_empty_line():
+        ops.op_cursor_end_move(self)
+        if not ops.cursor_in_empty_line(self):
             self.cursor_next_line_move()
         self.active_cmd = shell_static_entry()
         if self._history_on:
@@ -575,142 +378,52 @@ class Shell:
             cmd_lvl += 1
         return self._exec_cmd(argv[handler_lvl:cmd_lvl], help_entry)
 
-    # -- Tab completion ---------------------------------------------------------------------------
-
-    def _tab_prepare(self) -> tuple[bool, shell_static_entry | None, list[str], int]:
-        if self.cmd_buff_size - 1 - len(self.cmd_buff) == 0:
-            return False, None, [], 0
-        argv, _ = make_argv(self.cmd_buff[: self.cmd_buff_pos], self.argc_max)
-        if len(argv) > self.argc_max:
-            return False, None, [], 0
-        pos = self.cmd_buff_pos
-        space = pos > 0 and is_space(self.cmd_buff[pos - 1])
-        if not argv or (not space and len(argv) == 1):
-            return True, self.selected_cmd, argv, 0
-        search_argc = len(argv) if space else len(argv) - 1
-        cmd = self.selected_cmd
-        idx = 0
-        while idx < search_argc:
-            found = find_cmd(cmd, argv[idx])
-            if found is None:
-                break
-            cmd = found
-            idx += 1
-        if idx == 0 and search_argc != 0:
-            return False, None, [], 0
-        return True, cmd, argv, idx
-
-    def _candidates(self, cmd: shell_static_entry | None, prefix: str) -> list[int]:
-        out = []
-        idx = 0
-        while (candidate := cmd_get(cmd, idx)) is not None:
-            if (candidate.syntax or "").startswith(prefix):
-                out.append(idx)
-            idx += 1
-        return out
-
-    def _tab_item_print(self, option: str, longest: int) -> None:
-        tab = "  "
-        longest += len(tab)
-        columns = max(1, (self.terminal_wid - len(tab)) // longest)
-        diff = longest - len(option)
-        if self.printed_cmd % columns == 0:
-            self.zfprintf(SHELL_OPTION, f"\n{tab}{option}")
-        else:
-            self.zfprintf(SHELL_OPTION, option)
-        self.printed_cmd += 1
-        self.op_cursor_horiz_move(diff)
-
-    def _tab_handle(self) -> None:
-        ok, cmd, argv, arg_idx = self._tab_prepare()
-        if not ok:
-            return
-        prefix = argv[arg_idx] if arg_idx < len(argv) else ""
-        found = self._candidates(cmd, prefix)
-        if not found:
-            return
-        autocompletion = bool(self.config.get("CONFIG_SHELL_TAB_AUTOCOMPLETION"))
-        if len(found) == 1:
-            match = cmd_get(cmd, found[0])
-            assert match is not None and match.syntax is not None
-            if not autocompletion:
-                if len(match.syntax) == len(prefix):
-                    self.op_char_insert(" ")
-                return
-            if len(match.syntax) != len(prefix):
-                self.op_completion_insert(match.syntax[len(prefix):])
-            nxt = self.cmd_buff[self.cmd_buff_pos: self.cmd_buff_pos + 1]
-            if not is_space(nxt):
-                insert_mode = self.flags.insert_mode
-                self.flags.insert_mode = False
-                self.op_char_insert(" ")
-                self.flags.insert_mode = insert_mode
-            else:
-                self.op_cursor_move(1)
-            return
-        names = [(cmd_get(cmd, i) or shell_static_entry()).syntax or "" for i in found]
-        longest = max(len(n) for n in names)
-        self.printed_cmd = 0
-        for name in names:
-            self._tab_item_print(name, longest)
-        self.cursor_next_line_move()
-        self.print_prompt_and_cmd()
-        if autocompletion:
-            common = names[0]
-            for name in names[1:]:
-                n = 0
-                while n < min(len(common), len(name)) and common[n] == name[n]:
-                    n += 1
-                common = common[:n]
-            if len(common) > len(prefix):
-                self.op_completion_insert(common[len(prefix):])
-
     # -- keys -------------------------------------------------------------------------------------
 
     def _alt_metakeys_handle(self, data: int) -> None:
         if not self._metakeys:
             return
         if data == vt100.ALT_B:
-            self.op_cursor_word_move(-1)
+            ops.op_cursor_word_move(self, -1)
         elif data == vt100.ALT_F:
-            self.op_cursor_word_move(1)
+            ops.op_cursor_word_move(self, 1)
 
     def _ctrl_metakeys_handle(self, data: int) -> None:
         if not self._metakeys:
             return
         if data == vt100.CTRL_A:
-            self.op_cursor_home_move()
+            ops.op_cursor_home_move(self)
         elif data == vt100.CTRL_B:
-            self.op_left_arrow()
+            ops.op_left_arrow(self)
         elif data == vt100.CTRL_C:
-            self.op_cursor_end_move()
-            if not self.cursor_in_empty_line():
+            ops.op_cursor_end_move(self)
+            if not ops.cursor_in_empty_line(self):
                 self.cursor_next_line_move()
             self.history_exit = True
             self.state_set(SHELL_STATE_ACTIVE)
         elif data == vt100.CTRL_D:
-            self.op_char_delete()
+            ops.op_char_delete(self)
         elif data == vt100.CTRL_E:
-            self.op_cursor_end_move()
+            ops.op_cursor_end_move(self)
         elif data == vt100.CTRL_F:
-            self.op_right_arrow()
+            ops.op_right_arrow(self)
         elif data == vt100.CTRL_K:
-            self.op_delete_from_cursor()
+            ops.op_delete_from_cursor(self)
         elif data == vt100.CTRL_L:
             self.vt100(vt100.CURSORHOME)
             self.vt100(vt100.CLEARSCREEN)
-            self.print_prompt_and_cmd()
+            ops.print_prompt_and_cmd(self)
         elif data == vt100.CTRL_N:
             self._history_handle(False)
         elif data == vt100.CTRL_P:
             self._history_handle(True)
         elif data == vt100.CTRL_U:
-            self.op_cursor_home_move()
+            ops.op_cursor_home_move(self)
             self._cmd_buffer_clear()
             self.history_exit = True
             self.vt100(vt100.CLEAREOS)
         elif data == vt100.CTRL_W:
-            self.op_word_remove()
+            ops.op_word_remove(self)
             self.history_exit = True
 
     def _process_nl(self, c: str) -> bool:
@@ -724,78 +437,76 @@ class Shell:
 
     def _receive(self, c: str) -> None:
         """One received character (state_collect's switch)."""
-        data = ord(c)
-        echo = self.flags.echo
         state = self.receive_state
         if state == _RECEIVE_DEFAULT:
-            if self._process_nl(c):
-                if not self.cmd_buff:
-                    self._history_mode_exit()
-                    self.cursor_next_line_move()
-                else:
-                    self.ret_val = self.execute()
-                self.state_set(SHELL_STATE_ACTIVE)
-                return
-            if data == vt100.ESC:
-                self.receive_state = _RECEIVE_ESC
-            elif data == 0:
-                pass
-            elif c == "\t":
-                if echo and self.config.get("CONFIG_SHELL_TAB"):
-                    self.history_exit = True
-                    self._tab_handle()
-            elif data == vt100.BSPACE:
-                if echo:
-                    self.history_exit = True
-                    self.op_char_backspace()
-            elif data == vt100.DEL:
-                if echo:
-                    self.history_exit = True
-                    if self.flags.mode_delete:
-                        self.op_char_backspace()
-                    else:
-                        self.op_char_delete()
-            elif c.isprintable():
-                self.history_exit = True
-                self.op_char_insert(c)
-            elif echo:
-                self._ctrl_metakeys_handle(data)
+            self._receive_default(c)
         elif state == _RECEIVE_ESC:
             if c == "[":
                 self.receive_state = _RECEIVE_ESC_SEQ
                 return
-            if echo:
-                self._alt_metakeys_handle(data)
+            if self.flags.echo:
+                self._alt_metakeys_handle(ord(c))
             self.receive_state = _RECEIVE_DEFAULT
         elif state == _RECEIVE_ESC_SEQ:
             self.receive_state = _RECEIVE_DEFAULT
-            if not echo:
-                return
-            if c == "A":
-                self._history_handle(True)
-            elif c == "B":
-                self._history_handle(False)
-            elif c == "C":
-                self.op_right_arrow()
-            elif c == "D":
-                self.op_left_arrow()
-            elif c in "4F":
-                if c == "4":
-                    self.receive_state = _RECEIVE_TILDE_EXP
-                self.op_cursor_end_move()
-            elif c in "1H":
-                if c == "1":
-                    self.receive_state = _RECEIVE_TILDE_EXP
-                self.op_cursor_home_move()
-            elif c in "2L":
-                if c == "2":
-                    self.receive_state = _RECEIVE_TILDE_EXP
-                self.flags.insert_mode = not self.flags.insert_mode
-            elif c == "3":
-                self.receive_state = _RECEIVE_TILDE_EXP
-                self.op_char_delete()
-        else:
+            if self.flags.echo:
+                self._escape_sequence(c)
+        else:  # the '~' that ends "ESC [ n ~"
             self.receive_state = _RECEIVE_DEFAULT
+
+    def _receive_default(self, c: str) -> None:
+        """A character outside an escape sequence: Enter, editing keys, text."""
+        data, echo = ord(c), self.flags.echo
+        if self._process_nl(c):
+            if not self.cmd_buff:
+                self._history_mode_exit()
+                self.cursor_next_line_move()
+            else:
+                self.ret_val = self.execute()
+            self.state_set(SHELL_STATE_ACTIVE)
+        elif data == vt100.ESC:
+            self.receive_state = _RECEIVE_ESC
+        elif data == 0:
+            pass
+        elif c.isprintable():
+            self.history_exit = True
+            ops.op_char_insert(self, c)
+        elif not echo:
+            pass
+        elif c == "\t":
+            if self.config.get("CONFIG_SHELL_TAB"):
+                self.history_exit = True
+                tab.tab_handle(self)
+        elif data == vt100.BSPACE or (data == vt100.DEL and self.flags.mode_delete):
+            self.history_exit = True
+            ops.op_char_backspace(self)
+        elif data == vt100.DEL:
+            self.history_exit = True
+            ops.op_char_delete(self)
+        else:
+            self._ctrl_metakeys_handle(data)
+
+    def _escape_sequence(self, c: str) -> None:
+        """The key of "ESC [ c" (arrows, Home, End, Insert, Delete); "ESC [ n ~" keys start
+        with a digit and wait for their '~'."""
+        if c.isdigit():
+            self.receive_state = _RECEIVE_TILDE_EXP
+        if c in "AB":
+            self._history_handle(c == "A")
+        elif c == "C":
+            ops.op_right_arrow(self)
+        elif c == "D":
+            ops.op_left_arrow(self)
+        elif c in "4F":
+            ops.op_cursor_end_move(self)
+        elif c in "1H":
+            ops.op_cursor_home_move(self)
+        elif c in "2L":
+            self.flags.insert_mode = not self.flags.insert_mode
+        elif c == "3":
+            ops.op_char_delete(self)
+        elif c.isdigit():
+            self.receive_state = _RECEIVE_DEFAULT  # not a key zpy knows: no '~' to wait for
 
     def _bypass_collect(self, bypass: Callable[[Shell, bytes], None]) -> None:
         data = []
@@ -921,10 +632,10 @@ class Shell:
         try:
             redraw = not self.cmd_ctx and self.bypass is None
             if redraw:
-                self.cmd_line_erase()
+                ops.cmd_line_erase(self)
             self.zfprintf(color, text)
             if redraw:
-                self.print_prompt_and_cmd()
+                ops.print_prompt_and_cmd(self)
             self.flush()
         finally:
             self._wr.release()
@@ -952,10 +663,10 @@ class Shell:
         try:
             redraw = not self.cmd_ctx and self.bypass is None
             if redraw:
-                self.cmd_line_erase()
+                ops.cmd_line_erase(self)
             self.raw(text)
             if redraw:
-                self.print_prompt_and_cmd()
+                ops.print_prompt_and_cmd(self)
             self.flush()
         finally:
             self._wr.release()

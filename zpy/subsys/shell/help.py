@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from zpy.subsys.shell import ops
 from zpy.subsys.shell.entry import cmd_get, shell_static_args, shell_static_entry
 from zpy.subsys.shell.vt100 import SHELL_NORMAL
 
@@ -28,7 +29,7 @@ def formatted_text_print(sh: Shell, text: str | None, terminal_offset: int,
         return
     wid = sh.terminal_wid
     if offset_first_line:
-        sh.op_cursor_horiz_move(terminal_offset)
+        ops.op_cursor_horiz_move(sh, terminal_offset)
     offset = 0
     while offset < len(text) and text[offset].isspace():
         offset += 1
@@ -41,7 +42,7 @@ def formatted_text_print(sh: Shell, text: str | None, terminal_offset: int,
                 sh.write(text[offset:nl])
                 offset = nl + 1
                 sh.cursor_next_line_move()
-                sh.op_cursor_horiz_move(terminal_offset)
+                ops.op_cursor_horiz_move(sh, terminal_offset)
             sh.raw(text[offset:])
             break
         length = wid - terminal_offset
@@ -60,7 +61,7 @@ def formatted_text_print(sh: Shell, text: str | None, terminal_offset: int,
         while offset < len(text) and text[offset].isspace():
             offset += 1
         sh.cursor_next_line_move()
-        sh.op_cursor_horiz_move(terminal_offset)
+        ops.op_cursor_horiz_move(sh, terminal_offset)
     sh.cursor_next_line_move()
 
 

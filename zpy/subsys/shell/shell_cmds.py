@@ -26,7 +26,7 @@ from zpy.shell import (
     shell_print,
     shell_warn,
 )
-from zpy.subsys.shell import vt100
+from zpy.subsys.shell import ops, vt100
 from zpy.subsys.shell.core import Shell
 
 SHELL_HELP_COMMENT = "Ignore lines beginning with 'rem '"
@@ -137,8 +137,8 @@ def _terminal_size_get(sh: Shell) -> tuple[int, int] | None:
     """Ask the terminal where the cursor lands after moving it far right and down."""
     with sh.cmd_output():
         sh.vt100(vt100.SAVECURSOR)
-        sh.op_cursor_vert_move(-SHELL_MAX_TERMINAL_SIZE)
-        sh.op_cursor_horiz_move(SHELL_MAX_TERMINAL_SIZE)
+        ops.op_cursor_vert_move(sh, -SHELL_MAX_TERMINAL_SIZE)
+        ops.op_cursor_horiz_move(sh, SHELL_MAX_TERMINAL_SIZE)
         sh.vt100(vt100.GETCURSOR)
     reply = ""
     deadline = time.monotonic() + 1.0
