@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from zpy.kernel.context import current_kernel
+from zpy.kernel.context import current_kernel, current_thread, isr_cpu
 
 # Rough per-block overhead of Zephyr's sys_heap, so that a pool fills up about as it would.
 _CHUNK_OVERHEAD = 8
@@ -53,6 +53,20 @@ def k_calloc(nmemb: int, size: int) -> bytearray | None:
 
 def k_free(ptr: Any) -> None:
     current_kernel().heap.free(ptr)
+
+
+def z_thread_malloc(size: int) -> tuple[Any, bytearray] | None:
+    """Memory for an object's own use, as kernel/mempool.c's z_thread_malloc: from the
+    calling thread's resource pool (the system heap in ISRs, and for threads that were
+    given no other). Returns (pool, block), so the block goes back to its pool, or None."""
+    kernel = current_kernel()
+    thread = current_thread()
+    pool = kernel.heap if isr_cpu() is not None or thread is None else getattr(
+        thread, "resource_pool", kernel.heap)
+    if pool is None:
+        return None
+    block = pool.alloc(size)
+    return None if block is None else (pool, block)
 
 
 # -- dynamic kernel objects (CONFIG_DYNAMIC_OBJECTS) ---------------------------------------
