@@ -85,13 +85,18 @@ K_OBJ_TIMER = 10
 
 
 def _object_types() -> dict[int, type]:
+    from zpy.kernel.msgq import k_msgq
     from zpy.kernel.mutex import k_mutex
+    from zpy.kernel.pipe import k_pipe
     from zpy.kernel.poll import k_poll_signal
+    from zpy.kernel.queue import k_queue
     from zpy.kernel.sem import k_sem
+    from zpy.kernel.stack import k_stack
     from zpy.kernel.thread import k_thread
 
     return {K_OBJ_POLL_SIGNAL: k_poll_signal, K_OBJ_SEM: k_sem, K_OBJ_MUTEX: k_mutex,
-            K_OBJ_THREAD: k_thread}
+            K_OBJ_THREAD: k_thread, K_OBJ_QUEUE: k_queue, K_OBJ_STACK: k_stack,
+            K_OBJ_MSGQ: k_msgq, K_OBJ_PIPE: k_pipe}
 
 
 def k_object_alloc(otype: int) -> Any:
