@@ -134,6 +134,8 @@ from zpy.kernel.heap import (
     k_object_alloc,
     k_object_free,
     k_thread_access_grant,
+    k_thread_heap_assign,
+    k_thread_system_pool_assign,
 )
 from zpy.kernel.irq import (
     irq_connect_dynamic,
@@ -893,6 +895,7 @@ __all__ = [
     "k_thread_deadline_set",
     "k_thread_foreach",
     "k_thread_foreach_unlocked",
+    "k_thread_heap_assign",
     "k_thread_join",
     "k_thread_name_get",
     "k_thread_name_set",
@@ -904,6 +907,7 @@ __all__ = [
     "k_thread_start",
     "k_thread_state_str",
     "k_thread_suspend",
+    "k_thread_system_pool_assign",
     "k_thread_time_slice_set",
     "k_thread_user_mode_enter",
     "k_ticks_to_cyc_ceil32",

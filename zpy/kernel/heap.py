@@ -55,14 +55,43 @@ def k_free(ptr: Any) -> None:
     current_kernel().heap.free(ptr)
 
 
-def z_thread_malloc(size: int) -> tuple[Any, bytearray] | None:
+class _SystemHeapRef:
+    """A thread's resource pool that is Zephyr's _SYSTEM_HEAP: the image's system heap."""
+
+    def __repr__(self) -> str:
+        return "_SYSTEM_HEAP"
+
+
+#: what a thread draws from unless given another pool (the main thread's, and so
+#: every thread's that inherits it, as in Zephyr when CONFIG_HEAP_MEM_POOL_SIZE > 0)
+SYSTEM_HEAP = _SystemHeapRef()
+
+
+def k_thread_heap_assign(thread: Any, heap: Any) -> None:
+    """The heap (a k_heap, or None for none) the thread's kernel objects allocate from
+    (k_queue_alloc_append, k_stack_alloc_init, k_msgq_alloc_init ...). Threads it
+    creates inherit it."""
+    thread.resource_pool = heap
+
+
+def k_thread_system_pool_assign(thread: Any) -> None:
+    thread.resource_pool = SYSTEM_HEAP
+
+
+def z_thread_malloc(size: int) -> tuple[Any, Any] | None:
     """Memory for an object's own use, as kernel/mempool.c's z_thread_malloc: from the
-    calling thread's resource pool (the system heap in ISRs, and for threads that were
-    given no other). Returns (pool, block), so the block goes back to its pool, or None."""
+    calling thread's resource pool, the system heap in ISRs. Returns (pool, block), so
+    the block goes back to its pool, or None when there is no pool or no room.
+
+    A pool is anything with alloc(size) -> block | None and free(block)."""
     kernel = current_kernel()
     thread = current_thread()
-    pool = kernel.heap if isr_cpu() is not None or thread is None else getattr(
-        thread, "resource_pool", kernel.heap)
+    if isr_cpu() is not None or thread is None:
+        pool: Any = SYSTEM_HEAP
+    else:
+        pool = thread.resource_pool
+    if pool is SYSTEM_HEAP:
+        pool = kernel.heap
     if pool is None:
         return None
     block = pool.alloc(size)

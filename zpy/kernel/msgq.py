@@ -49,13 +49,15 @@ def _bytes_of(data: Any, size: int, writable: bool) -> memoryview:
 
 
 class k_msgq:
-    """struct k_msgq. read_ptr and write_ptr are offsets into the ring `buffer_start`."""
+    """struct k_msgq. C's pointers into the ring (buffer_start, buffer_end, read_ptr,
+    write_ptr) are offsets into `buffer`, the caller's memory: buffer_start is 0."""
 
     def __init__(self) -> None:
         self.wait_q = WaitQ()
         self.msg_size = 0
         self.max_msgs = 0
-        self.buffer_start = memoryview(bytearray())
+        self.buffer = memoryview(bytearray())
+        self.buffer_start = 0
         self.buffer_end = 0
         self.read_ptr = 0
         self.write_ptr = 0
@@ -77,10 +79,11 @@ def k_msgq_init(msgq: k_msgq, buffer: Any, msg_size: int, max_msgs: int) -> None
     """Use `buffer` (writable, at least msg_size * max_msgs bytes) as the ring."""
     msgq.msg_size = msg_size
     msgq.max_msgs = max_msgs
-    msgq.buffer_start = _bytes_of(buffer, msg_size * max_msgs, writable=True)
+    msgq.buffer = _bytes_of(buffer, msg_size * max_msgs, writable=True)
+    msgq.buffer_start = 0
     msgq.buffer_end = msg_size * max_msgs
-    msgq.read_ptr = 0
-    msgq.write_ptr = 0
+    msgq.read_ptr = msgq.buffer_start
+    msgq.write_ptr = msgq.buffer_start
     msgq.used_msgs = 0
     msgq.flags = 0
     msgq.wait_q = WaitQ()
@@ -130,13 +133,13 @@ def _put_msg_in_queue(msgq: k_msgq, data: Any, timeout: k_timeout_t, put_at_back
             sched.wake_locked(msgq.wait_q, 0)
             sched.reschedule_locked()
             return 0
-        ring = msgq.buffer_start
+        ring = msgq.buffer
         if put_at_back:
             w = msgq.write_ptr
             ring[w:w + size] = src
-            msgq.write_ptr = 0 if w + size == msgq.buffer_end else w + size
+            msgq.write_ptr = msgq.buffer_start if w + size == msgq.buffer_end else w + size
         else:
-            if msgq.read_ptr == 0:
+            if msgq.read_ptr == msgq.buffer_start:
                 msgq.read_ptr = msgq.buffer_end
             msgq.read_ptr -= size
             r = msgq.read_ptr
@@ -179,10 +182,10 @@ def k_msgq_get(msgq: k_msgq, data: Any, timeout: k_timeout_t) -> int:
     sched.entry()
     sched.lock.acquire()
     if msgq.used_msgs > 0:
-        ring = msgq.buffer_start
+        ring = msgq.buffer
         r = msgq.read_ptr
         dst[:] = ring[r:r + size]
-        msgq.read_ptr = 0 if r + size == msgq.buffer_end else r + size
+        msgq.read_ptr = msgq.buffer_start if r + size == msgq.buffer_end else r + size
         msgq.used_msgs -= 1
         writer = msgq.wait_q.best()
         if writer is None:
@@ -191,7 +194,7 @@ def k_msgq_get(msgq: k_msgq, data: Any, timeout: k_timeout_t) -> int:
         # the queue was full and a thread waits to put: its message goes in now
         w = msgq.write_ptr
         ring[w:w + size] = msgq._waiting[writer]
-        msgq.write_ptr = 0 if w + size == msgq.buffer_end else w + size
+        msgq.write_ptr = msgq.buffer_start if w + size == msgq.buffer_end else w + size
         msgq.used_msgs += 1
         sched.wake_locked(msgq.wait_q, 0)
         sched.reschedule_locked()
@@ -223,7 +226,7 @@ def k_msgq_peek_at(msgq: k_msgq, data: Any, idx: int) -> int:
         if idx >= msgq.used_msgs:
             return -errno.ENOMSG
         at = (msgq.read_ptr + idx * size) % msgq.buffer_end
-        dst[:] = msgq.buffer_start[at:at + size]
+        dst[:] = msgq.buffer[at:at + size]
     return 0
 
 

@@ -289,3 +289,24 @@ def main():
 """)
     assert status == 0, out
     assert out == "[1, 3] 1 [0, 2] 1\n"
+
+
+def test_resource_pools_are_assigned_and_inherited(make_image, boot):
+    status, out = run(make_image, boot, """
+from zpy.kernel.context import current_kernel
+
+def child(q):
+    printk("child: %d\\n", k_queue_alloc_append(q, "c"))
+
+def main():
+    q = K_QUEUE_DEFINE("q")
+    me = k_current_get()
+    k_thread_heap_assign(me, None)                    # no pool: -ENOMEM
+    printk("none: %d\\n", k_queue_alloc_append(q, "a"))
+    spawn(child, -1, q)                               # inherits "no pool"
+    k_thread_system_pool_assign(me)
+    printk("system: %d, heap used %d\\n", k_queue_alloc_append(q, "b"),
+           current_kernel().heap.used)
+""", config={"HEAP_MEM_POOL_SIZE": "64"})
+    assert status == 0, out
+    assert out == "none: -12\nchild: -12\nsystem: 0, heap used 24\n"
