@@ -217,6 +217,9 @@ def test_stack_multithread_competition():
     test_data = [0] * 3
 
     k_thread_priority_set(k_current_get(), prio)
+    # zpy: the C file relied on test_stack_thread2thread having run k_stack_init on
+    # `stack` first (its old ztest_unit_test order); ztest runs tests by name now
+    k_stack_init(stack, data, STACK_LEN)
 
     # Set up some values
     test_data[0] = HIGH_T1
