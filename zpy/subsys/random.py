@@ -1,0 +1,59 @@
+"""Random numbers for images: <zephyr/random/random.h> (zpy.random re-exports it).
+
+Numbers from a pseudo-random generator per image, seeded the same way on every boot,
+so that runs stay reproducible (zpy's deterministic runs), as Zephyr's
+CONFIG_TEST_RANDOM_GENERATOR is for tests. Nothing here is fit for cryptography:
+sys_csrand_get draws from the operating system's generator instead.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from typing import Any
+
+from zpy.kernel.context import current_kernel
+
+_SEED = 0x5A5A_2025
+
+
+def _generator() -> random.Random:
+    subsys = current_kernel().subsys
+    gen = subsys.get("random")
+    if gen is None:
+        gen = subsys.setdefault("random", random.Random(_SEED))
+    return gen  # type: ignore[no-any-return]
+
+
+def _fill(dst: Any, length: int, data: bytes) -> None:
+    view = memoryview(dst).cast("B")
+    if view.readonly or len(view) < length:
+        raise ValueError(f"sys_rand_get: the buffer must be writable and hold {length} bytes")
+    view[:length] = data
+
+
+def sys_rand_get(dst: Any, length: int) -> None:
+    """Fill the first `length` bytes of a writable buffer with random bytes."""
+    _fill(dst, length, _generator().randbytes(length))
+
+
+def sys_csrand_get(dst: Any, length: int) -> int:
+    """Cryptographically secure random bytes (from the host). Returns 0."""
+    _fill(dst, length, os.urandom(length))
+    return 0
+
+
+def sys_rand8_get() -> int:
+    return _generator().getrandbits(8)
+
+
+def sys_rand16_get() -> int:
+    return _generator().getrandbits(16)
+
+
+def sys_rand32_get() -> int:
+    return _generator().getrandbits(32)
+
+
+def sys_rand64_get() -> int:
+    return _generator().getrandbits(64)
