@@ -17,12 +17,15 @@ from zpy.kernel.context import current_kernel
 _SEED = 0x5A5A_2025
 
 
+class _RandomState(random.Random):
+    """An image's generator (Kernel.service)."""
+
+    def __init__(self) -> None:
+        super().__init__(_SEED)
+
+
 def _generator() -> random.Random:
-    subsys = current_kernel().subsys
-    gen = subsys.get("random")
-    if gen is None:
-        gen = subsys.setdefault("random", random.Random(_SEED))
-    return gen  # type: ignore[no-any-return]
+    return current_kernel().service(_RandomState)
 
 
 def _fill(dst: Any, length: int, data: bytes) -> None:
