@@ -81,9 +81,8 @@ def k_thread_system_pool_assign(thread: Any) -> None:
 def z_thread_malloc(size: int) -> tuple[Any, Any] | None:
     """Memory for an object's own use, as kernel/mempool.c's z_thread_malloc: from the
     calling thread's resource pool, the system heap in ISRs. Returns (pool, block), so
-    the block goes back to its pool, or None when there is no pool or no room.
-
-    A pool is anything with alloc(size) -> block | None and free(block)."""
+    the block goes back to its pool (z_thread_free), or None when there is no pool or no
+    room."""
     kernel = current_kernel()
     thread = current_thread()
     if isr_cpu() is not None or thread is None:
@@ -94,8 +93,25 @@ def z_thread_malloc(size: int) -> tuple[Any, Any] | None:
         pool = kernel.heap
     if pool is None:
         return None
-    block = pool.alloc(size)
+    if isinstance(pool, Heap):
+        block = pool.alloc(size)
+    else:  # a k_heap (K_HEAP_DEFINE, k_heap_init)
+        from zpy.kernel.kheap import k_heap_alloc
+        from zpy.kernel.timeout import K_NO_WAIT
+
+        block = k_heap_alloc(pool, size, K_NO_WAIT)
     return None if block is None else (pool, block)
+
+
+def z_thread_free(got: tuple[Any, Any]) -> None:
+    """Give back what z_thread_malloc returned."""
+    pool, block = got
+    if isinstance(pool, Heap):
+        pool.free(block)
+    else:
+        from zpy.kernel.kheap import k_heap_free
+
+        k_heap_free(pool, block)
 
 
 # -- dynamic kernel objects (CONFIG_DYNAMIC_OBJECTS) ---------------------------------------

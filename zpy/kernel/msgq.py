@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from zpy import errno
 from zpy.kernel.context import current_kernel
-from zpy.kernel.heap import z_thread_malloc
+from zpy.kernel.heap import z_thread_free, z_thread_malloc
 from zpy.kernel.poll import K_POLL_STATE_MSGQ_DATA_AVAILABLE, k_poll_event, signal_poll_event
 from zpy.kernel.sched import WaitQ
 from zpy.kernel.timeout import K_NO_WAIT, as_timeout, k_timeout_t
@@ -112,8 +112,7 @@ def k_msgq_cleanup(msgq: k_msgq) -> int:
         return -errno.EBUSY
     if msgq.flags & K_MSGQ_FLAG_ALLOC:
         if msgq._block is not None:
-            pool, block = msgq._block
-            pool.free(block)
+            z_thread_free(msgq._block)
             msgq._block = None
         msgq.flags &= ~K_MSGQ_FLAG_ALLOC
     return 0

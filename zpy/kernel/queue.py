@@ -18,7 +18,7 @@ from typing import Any
 
 from zpy import errno
 from zpy.kernel.context import current_kernel
-from zpy.kernel.heap import z_thread_malloc
+from zpy.kernel.heap import z_thread_free, z_thread_malloc
 from zpy.kernel.poll import (
     K_POLL_STATE_CANCELLED,
     K_POLL_STATE_DATA_AVAILABLE,
@@ -37,12 +37,11 @@ class _alloc_node:
     """What k_queue_alloc_append() queues: the caller's item in memory the queue took from
     the thread's resource pool (returned when the item leaves the queue)."""
 
-    __slots__ = ("data", "pool", "block")
+    __slots__ = ("data", "mem")
 
-    def __init__(self, data: Any, pool: Any, block: bytearray) -> None:
+    def __init__(self, data: Any, mem: tuple[Any, Any]) -> None:
         self.data = data
-        self.pool = pool
-        self.block = block
+        self.mem = mem
 
 
 class k_queue:
@@ -69,7 +68,7 @@ def _node_peek(node: Any, needs_free: bool) -> Any:
     """z_queue_node_peek: the item a queue node carries (and free an alloc'd node)."""
     if isinstance(node, _alloc_node):
         if needs_free:
-            node.pool.free(node.block)
+            z_thread_free(node.mem)
         return node.data
     return node
 
@@ -104,7 +103,7 @@ def _queue_insert(queue: k_queue, prev: Any, data: Any, alloc: bool, is_append: 
         if got is None:
             sched.lock.release()
             return -errno.ENOMEM
-        node = _alloc_node(data, *got)
+        node = _alloc_node(data, got)
     if is_append:
         queue.data_q.append(node)
     elif prev is None:

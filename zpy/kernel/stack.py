@@ -12,7 +12,7 @@ from typing import Any
 
 from zpy import errno
 from zpy.kernel.context import current_kernel
-from zpy.kernel.heap import z_thread_malloc
+from zpy.kernel.heap import z_thread_free, z_thread_malloc
 from zpy.kernel.sched import WaitQ
 from zpy.kernel.timeout import as_timeout, k_timeout_t
 
@@ -69,8 +69,7 @@ def k_stack_cleanup(stack: k_stack) -> int:
         return -errno.EAGAIN
     if stack.flags & K_STACK_FLAG_ALLOC:
         if stack._block is not None:
-            pool, block = stack._block
-            pool.free(block)
+            z_thread_free(stack._block)
             stack._block = None
         stack.base = None
         stack.flags &= ~K_STACK_FLAG_ALLOC
