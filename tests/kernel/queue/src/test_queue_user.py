@@ -12,6 +12,8 @@ from zpy.kernel import (
     K_OBJ_SEM,
     K_THREAD_STACK_DEFINE,
     K_USER,
+    k_heap_alloc,
+    k_heap_free,
     k_object_alloc,
     k_queue_alloc_append,
     k_queue_alloc_prepend,
@@ -39,6 +41,7 @@ from zpy.ztest import (
     zassert_true,
 )
 
+from .main import test_pool
 from .test_queue import qdata_t
 
 STACK_SIZE = 512 + CONFIG_TEST_EXTRA_STACK_SIZE
@@ -131,6 +134,25 @@ if IS_ENABLED("CONFIG_USERSPACE"):
             qd = k_queue_get(q, K_NO_WAIT)
             zassert_true(qd is not None, None)
             zassert_equal(qd.data, i, None)
+
+    @ZTEST("queue_api")
+    def test_auto_free():
+        """The queue nodes the alloc variants took went back to the pool when dequeued."""
+        # Ensure any resources requested by the previous test were released
+        # by allocating the entire pool. It would have allocated two kernel
+        # objects and five queue elements. The queue elements should be
+        # auto-freed when they are de-queued, and the objects when all
+        # threads with permissions exit.
+        b = [None] * 4
+
+        for i in range(4):
+            b[i] = k_heap_alloc(test_pool, 64, K_FOREVER)
+            zassert_true(b[i] is not None, "memory not auto released!")
+
+        # Free everything so that the pool is back to a pristine state in
+        # case we want to use it again.
+        for i in range(4):
+            k_heap_free(test_pool, b[i])
 
     @ZTEST_USER("queue_api")
     def test_queue_alloc_append_user():
