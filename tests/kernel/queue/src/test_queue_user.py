@@ -82,7 +82,7 @@ def child_thread_get(p1, p2, p3):
 
 
 if IS_ENABLED("CONFIG_USERSPACE"):
-    @ZTEST("queue_api")
+    @ZTEST("queue_api_1cpu")
     def test_queue_supv_to_user():
         """Items a supervisor thread queued (some with alloc) reach a user thread."""
         # Supervisor mode will add a bunch of data, some with alloc
