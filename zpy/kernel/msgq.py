@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from zpy import errno
+from zpy.kernel.cbuffer import byte_view
 from zpy.kernel.context import current_kernel
 from zpy.kernel.heap import z_thread_free, z_thread_malloc
 from zpy.kernel.poll import K_POLL_STATE_MSGQ_DATA_AVAILABLE, k_poll_event, signal_poll_event
@@ -31,21 +32,6 @@ class k_msgq_attrs:
     msg_size: int = 0
     max_msgs: int = 0
     used_msgs: int = 0
-
-
-def _bytes_of(data: Any, size: int, writable: bool) -> memoryview:
-    """The first `size` bytes of a buffer, as a byte view (C would copy them blindly)."""
-    try:
-        view = memoryview(data).cast("B")
-    except TypeError:
-        raise TypeError(f"expected a buffer (bytes, bytearray, memoryview, ctypes object), "
-                        f"got {type(data).__name__}") from None
-    if writable and view.readonly:
-        raise TypeError(f"the buffer to copy the message into is read-only "
-                        f"({type(data).__name__})")
-    if len(view) < size:
-        raise ValueError(f"a message is {size} bytes; the buffer has only {len(view)}")
-    return view[:size]
 
 
 class k_msgq:
@@ -79,7 +65,7 @@ def k_msgq_init(msgq: k_msgq, buffer: Any, msg_size: int, max_msgs: int) -> None
     """Use `buffer` (writable, at least msg_size * max_msgs bytes) as the ring."""
     msgq.msg_size = msg_size
     msgq.max_msgs = max_msgs
-    msgq.buffer = _bytes_of(buffer, msg_size * max_msgs, writable=True)
+    msgq.buffer = byte_view(buffer, msg_size * max_msgs, writable=True)
     msgq.buffer_start = 0
     msgq.buffer_end = msg_size * max_msgs
     msgq.read_ptr = msgq.buffer_start
@@ -120,7 +106,7 @@ def k_msgq_cleanup(msgq: k_msgq) -> int:
 
 def _put_msg_in_queue(msgq: k_msgq, data: Any, timeout: k_timeout_t, put_at_back: bool) -> int:
     size = msgq.msg_size
-    src = _bytes_of(data, size, writable=False)
+    src = byte_view(data, size, writable=False)
     sched = current_kernel().sched
     sched.entry()
     sched.lock.acquire()
@@ -176,7 +162,7 @@ def k_msgq_get(msgq: k_msgq, data: Any, timeout: k_timeout_t) -> int:
     0; -ENOMSG when empty with K_NO_WAIT; -EAGAIN on timeout."""
     timeout = as_timeout(timeout)
     size = msgq.msg_size
-    dst = _bytes_of(data, size, writable=True)
+    dst = byte_view(data, size, writable=True)
     sched = current_kernel().sched
     sched.entry()
     sched.lock.acquire()
@@ -218,7 +204,7 @@ def k_msgq_peek_at(msgq: k_msgq, data: Any, idx: int) -> int:
     """Copy the message `idx` places from the front into `data`. 0, or -ENOMSG if there
     are not that many."""
     size = msgq.msg_size
-    dst = _bytes_of(data, size, writable=True)
+    dst = byte_view(data, size, writable=True)
     sched = current_kernel().sched
     sched.entry()
     with sched.lock:

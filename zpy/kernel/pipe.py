@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from zpy import errno
+from zpy.kernel.cbuffer import byte_view
 from zpy.kernel.context import current_kernel
 from zpy.kernel.poll import K_POLL_STATE_PIPE_DATA_AVAILABLE, k_poll_event, signal_poll_event
 from zpy.kernel.sched import WaitQ
@@ -27,19 +28,6 @@ PIPE_FLAG_OPEN = 1 << 0
 PIPE_FLAG_RESET = 1 << 1
 
 _FOREVER = -1  # the time point of K_FOREVER (C: UINT64_MAX)
-
-
-def _view(data: Any, size: int, writable: bool) -> memoryview:
-    try:
-        view = memoryview(data).cast("B")
-    except TypeError:
-        raise TypeError(f"expected a buffer (bytes, bytearray, memoryview, ctypes object), "
-                        f"got {type(data).__name__}") from None
-    if writable and view.readonly:
-        raise TypeError(f"cannot read into a read-only buffer ({type(data).__name__})")
-    if len(view) < size:
-        raise ValueError(f"{size} bytes asked for; the buffer has only {len(view)}")
-    return view[:size]
 
 
 class ring_buf:
@@ -99,7 +87,7 @@ def K_PIPE_DEFINE(name: str, pipe_buffer_size: int, pipe_align: int) -> k_pipe:
 
 def k_pipe_init(pipe: k_pipe, buffer: Any, buffer_size: int) -> None:
     """Open the pipe on `buffer` (writable, buffer_size bytes); it also reopens a closed one."""
-    pipe.buf = ring_buf(_view(buffer, buffer_size, writable=True))
+    pipe.buf = ring_buf(byte_view(buffer, buffer_size, writable=True))
     pipe.flags = PIPE_FLAG_OPEN
     pipe.waiting = 0
     pipe.data = WaitQ()
@@ -153,7 +141,7 @@ def k_pipe_write(pipe: k_pipe, data: Any, len: int, timeout: k_timeout_t) -> int
     """Write `len` bytes of `data`: the count written, or -EAGAIN (nothing in time),
     -EPIPE (closed), -ECANCELED (reset)."""
     timeout = as_timeout(timeout)
-    src = _view(data, len, writable=False)
+    src = byte_view(data, len, writable=False)
     sched = current_kernel().sched
     sched.entry()
     end = _timepoint_calc(sched.clock, timeout)
@@ -190,7 +178,7 @@ def k_pipe_read(pipe: k_pipe, data: Any, len: int, timeout: k_timeout_t) -> int:
     """Read up to `len` bytes into `data`: the count read, or -EAGAIN (nothing in time),
     -EPIPE (closed and drained), -ECANCELED (reset)."""
     timeout = as_timeout(timeout)
-    dst = _view(data, len, writable=True)
+    dst = byte_view(data, len, writable=True)
     sched = current_kernel().sched
     sched.entry()
     end = _timepoint_calc(sched.clock, timeout)

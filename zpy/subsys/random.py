@@ -12,6 +12,7 @@ import os
 import random
 from typing import Any
 
+from zpy.kernel.cbuffer import byte_view
 from zpy.kernel.context import current_kernel
 
 _SEED = 0x5A5A_2025
@@ -29,10 +30,7 @@ def _generator() -> random.Random:
 
 
 def _fill(dst: Any, length: int, data: bytes) -> None:
-    view = memoryview(dst).cast("B")
-    if view.readonly or len(view) < length:
-        raise ValueError(f"sys_rand_get: the buffer must be writable and hold {length} bytes")
-    view[:length] = data
+    byte_view(dst, length, writable=True)[:] = data
 
 
 def sys_rand_get(dst: Any, length: int) -> None:

@@ -6,26 +6,7 @@ Every image runs in virtual time on one CPU, so timings are exact and no test wa
 
 from __future__ import annotations
 
-CONFIG = {"BOOT_BANNER": "n", "TEST": "y", "SYS_CLOCK_TICKS_PER_SEC": "100",
-          "IRQ_OFFLOAD": "y", "POLL": "y"}
-
-HEADER = """
-from zpy.kernel import *
-
-def spawn(entry, prio, *args):
-    t = k_thread()
-    k_thread_create(t, None, 0, entry, *(list(args) + [None] * (3 - len(args))), prio, 0,
-                    K_NO_WAIT)
-    return t
-"""
-
-
-def run(make_image, boot, src, config=None):
-    cfg = dict(CONFIG)
-    cfg.update(config or {})
-    rt, console = boot(make_image(HEADER + src, config=cfg))
-    status = rt.wait(20)
-    return status, console.text()
+from tests.unit.kernel.objimage import run
 
 
 def test_write_read_wrap_and_partial_transfers(make_image, boot):

@@ -6,31 +6,7 @@ Every image runs in virtual time on one CPU, so timings are exact and no test wa
 
 from __future__ import annotations
 
-CONFIG = {"BOOT_BANNER": "n", "TEST": "y", "SYS_CLOCK_TICKS_PER_SEC": "100",
-          "IRQ_OFFLOAD": "y", "POLL": "y"}
-
-HEADER = """
-from dataclasses import dataclass
-from zpy.kernel import *
-
-@dataclass(eq=False)
-class item_t(sys_snode_t):
-    value: int = 0
-
-def spawn(entry, prio, *args):
-    t = k_thread()
-    k_thread_create(t, None, 0, entry, *(list(args) + [None] * (3 - len(args))), prio, 0,
-                    K_NO_WAIT)
-    return t
-"""
-
-
-def run(make_image, boot, src, config=None):
-    cfg = dict(CONFIG)
-    cfg.update(config or {})
-    rt, console = boot(make_image(HEADER + src, config=cfg))
-    status = rt.wait(20)
-    return status, console.text()
+from tests.unit.kernel.objimage import run
 
 
 def test_order_peek_insert_remove_and_unique_append(make_image, boot):
@@ -211,8 +187,6 @@ def main():
 
 def test_alloc_variants_take_from_the_heap_and_give_it_back(make_image, boot):
     status, out = run(make_image, boot, """
-from zpy.kernel.context import current_kernel
-
 def main():
     heap = current_kernel().heap
     q = K_FIFO_DEFINE("q")
@@ -293,8 +267,6 @@ def main():
 
 def test_resource_pools_are_assigned_and_inherited(make_image, boot):
     status, out = run(make_image, boot, """
-from zpy.kernel.context import current_kernel
-
 def child(q):
     printk("child: %d\\n", k_queue_alloc_append(q, "c"))
 

@@ -6,34 +6,7 @@ Every image runs in virtual time on one CPU, so timings are exact and no test wa
 
 from __future__ import annotations
 
-CONFIG = {"BOOT_BANNER": "n", "TEST": "y", "SYS_CLOCK_TICKS_PER_SEC": "100",
-          "IRQ_OFFLOAD": "y", "POLL": "y"}
-
-HEADER = """
-import ctypes
-from zpy.kernel import *
-from zpy.kernel.context import current_kernel
-
-def spawn(entry, prio, *args):
-    t = k_thread()
-    k_thread_create(t, None, 0, entry, *(list(args) + [None] * (3 - len(args))), prio, 0,
-                    K_NO_WAIT)
-    return t
-
-def u32(v):
-    return v.to_bytes(4, "little")
-"""
-
-
-def run(make_image, boot, src, config=None):
-    cfg = dict(CONFIG)
-    cfg.update(config or {})
-    rt, console = boot(make_image(HEADER + src, config=cfg))
-    status = rt.wait(20)
-    return status, console.text()
-
-
-# -- k_stack --------------------------------------------------------------------------------
+from tests.unit.kernel.objimage import run
 
 
 def test_stack_push_pop_full_and_empty(make_image, boot):
@@ -132,7 +105,7 @@ def main():
 """)
     assert status == 0, out
     assert out == ("11223344 7 9 443322110000 4/2/1 free 1\n"
-                   "a message is 4 bytes; the buffer has only 2\n")
+                   "4 bytes to copy; the buffer has only 2\n")
 
 
 def test_msgq_wraps_and_puts_at_the_front(make_image, boot):
