@@ -93,6 +93,7 @@ def z_thread_malloc(size: int) -> tuple[Any, Any] | None:
         pool = kernel.heap
     if pool is None:
         return None
+    block: bytearray | memoryview | None
     if isinstance(pool, Heap):
         block = pool.alloc(size)
     else:  # a k_heap (K_HEAP_DEFINE, k_heap_init)
