@@ -64,13 +64,16 @@ def k_queue_init(queue: k_queue) -> None:
     queue.poll_events = []
 
 
-def _node_peek(node: Any, needs_free: bool) -> Any:
-    """z_queue_node_peek: the item a queue node carries (and free an alloc'd node)."""
+def _node_peek(node: Any) -> Any:
+    """z_queue_node_peek: the item a queue node carries."""
+    return node.data if isinstance(node, _alloc_node) else node
+
+
+def _node_free(node: Any) -> None:
+    """Give back an alloc'd node that left the queue (outside the kernel lock: the pool
+    locks on its own)."""
     if isinstance(node, _alloc_node):
-        if needs_free:
-            z_thread_free(node.mem)
-        return node.data
-    return node
+        z_thread_free(node.mem)
 
 
 def k_queue_cancel_wait(queue: k_queue) -> None:
@@ -93,13 +96,17 @@ def _index(queue: k_queue, item: Any) -> int:
 def _queue_insert(queue: k_queue, prev: Any, data: Any, alloc: bool, is_append: bool) -> int:
     sched = current_kernel().sched
     sched.entry()
+    # C takes the node only when nobody waits; the pool has its own locking here, so the
+    # node is taken first (outside the kernel lock) and given back if a waiter took the item
+    got = z_thread_malloc(_ALLOC_NODE_SIZE) if alloc else None
     sched.lock.acquire()
     if sched.wake_locked(queue.wait_q, 0, data) is not None:
         sched.reschedule_locked()
+        if got is not None:
+            z_thread_free(got)
         return 0
     node = data
     if alloc:
-        got = z_thread_malloc(_ALLOC_NODE_SIZE)
         if got is None:
             sched.lock.release()
             return -errno.ENOMEM
@@ -184,9 +191,10 @@ def k_queue_get(queue: k_queue, timeout: k_timeout_t) -> Any:
     sched.entry()
     sched.lock.acquire()
     if queue.data_q:
-        data = _node_peek(queue.data_q.pop(0), True)
+        node = queue.data_q.pop(0)
         sched.lock.release()
-        return data
+        _node_free(node)
+        return _node_peek(node)
     if timeout.no_wait:
         sched.lock.release()
         return None
@@ -225,10 +233,10 @@ def k_queue_is_empty(queue: k_queue) -> int:
 def k_queue_peek_head(queue: k_queue) -> Any:
     current_kernel().sched.entry()
     data_q = queue.data_q
-    return _node_peek(data_q[0], False) if data_q else None
+    return _node_peek(data_q[0]) if data_q else None
 
 
 def k_queue_peek_tail(queue: k_queue) -> Any:
     current_kernel().sched.entry()
     data_q = queue.data_q
-    return _node_peek(data_q[-1], False) if data_q else None
+    return _node_peek(data_q[-1]) if data_q else None

@@ -282,3 +282,28 @@ def main():
 """, config={"HEAP_MEM_POOL_SIZE": "64"})
     assert status == 0, out
     assert out == "none: -12\nchild: -12\nsystem: 0, heap used 24\n"
+
+
+def test_alloc_variants_draw_from_a_k_heap_pool(make_image, boot):
+    status, out = run(make_image, boot, """
+pool = K_HEAP_DEFINE("pool", 64)
+
+def main():
+    q = K_QUEUE_DEFINE("q")
+    s = k_stack()
+    k_thread_heap_assign(k_current_get(), pool)
+    n = 0
+    while k_queue_alloc_append(q, n) == 0:
+        n += 1
+    got = [k_queue_get(q, K_NO_WAIT) for _ in range(n)]
+    # every node went back: the pool holds as many again, and a stack's entries
+    again = sum(1 for i in range(n) if k_queue_alloc_append(q, i) == 0)
+    while k_queue_get(q, K_NO_WAIT) is not None:
+        pass
+    printk("%d %s %d %d %d\\n", n, got == list(range(n)), again,
+           k_stack_alloc_init(s, 2), k_stack_cleanup(s))
+""")
+    assert status == 0, out
+    n, in_order, again, rest = out.split(" ", 3)
+    assert int(n) >= 1 and in_order == "True" and again == n, out
+    assert rest == "0 0\n"
