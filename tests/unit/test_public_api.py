@@ -15,7 +15,8 @@ import pytest
 
 import zpy
 
-PUBLIC = ["zpy.kernel", "zpy.device", "zpy.logging", "zpy.shell", "zpy.ztest", "zpy.init"]
+PUBLIC = ["zpy.kernel", "zpy.device", "zpy.logging", "zpy.shell", "zpy.ztest", "zpy.init",
+          "zpy.random"]
 
 
 def defined(module: types.ModuleType) -> set[str]:

@@ -1,13 +1,14 @@
 """k_poll, k_poll_event and k_poll_signal: wait for any of several conditions.
 
 Semantics follow kernel/poll.c: a condition already met makes k_poll return 0
-at once; otherwise the events are registered on their objects and the thread
-blocks. A raise or give readies ONE registered poller of that object (the first
-to register), ORs the state into its event and makes its k_poll return 0; a
-poller another of its events has woken already gets the state too (its k_poll
-reports both), one whose timeout ran out passes the signal to the next poller.
-Event states are ORed, never cleared by k_poll: reset them before reuse if you
-read them.
+at once; otherwise the events are registered on their objects, highest
+priority poller first (FIFO among equals), and the thread blocks. A raise,
+give or put signals the FIRST event registered on that object only: it ORs the
+state into the event and readies its poller, whose k_poll returns 0 (-EINTR
+for a cancelled queue wait); a poller another of its events has woken already
+gets the state too (its k_poll reports both), one whose timeout ran out passes
+the signal to the next poller. Event states are ORed, never cleared by k_poll:
+reset them before reuse if you read them.
 """
 
 from __future__ import annotations
@@ -28,14 +29,17 @@ K_POLL_TYPE_SEM_AVAILABLE = 1 << 1
 K_POLL_TYPE_DATA_AVAILABLE = 1 << 2
 K_POLL_TYPE_FIFO_DATA_AVAILABLE = K_POLL_TYPE_DATA_AVAILABLE
 K_POLL_TYPE_MSGQ_DATA_AVAILABLE = 1 << 3
+K_POLL_TYPE_PIPE_DATA_AVAILABLE = 1 << 4
 
+# bit n-1 for Zephyr's enum _poll_states_bits value n
 K_POLL_STATE_NOT_READY = 0
 K_POLL_STATE_SIGNALED = 1 << 0
 K_POLL_STATE_SEM_AVAILABLE = 1 << 1
 K_POLL_STATE_DATA_AVAILABLE = 1 << 2
 K_POLL_STATE_FIFO_DATA_AVAILABLE = K_POLL_STATE_DATA_AVAILABLE
-K_POLL_STATE_MSGQ_DATA_AVAILABLE = 1 << 3
-K_POLL_STATE_CANCELLED = 1 << 4
+K_POLL_STATE_CANCELLED = 1 << 3
+K_POLL_STATE_MSGQ_DATA_AVAILABLE = 1 << 4
+K_POLL_STATE_PIPE_DATA_AVAILABLE = 1 << 5
 
 K_POLL_MODE_NOTIFY_ONLY = 0
 
@@ -108,22 +112,37 @@ def k_poll_event_init(event: k_poll_event, type: int, mode: int, obj: Any) -> No
 
 
 def _condition(event: k_poll_event) -> int:
-    """The state bit if the event's condition holds now, else 0."""
+    """The state bit if the event's condition holds now, else 0 (is_condition_met)."""
     t = event.type
+    obj = event.obj
     if t == K_POLL_TYPE_SIGNAL:
-        return K_POLL_STATE_SIGNALED if event.obj.signaled else 0
+        return K_POLL_STATE_SIGNALED if obj.signaled else 0
     if t == K_POLL_TYPE_SEM_AVAILABLE:
-        return K_POLL_STATE_SEM_AVAILABLE if event.obj.count > 0 else 0
+        return K_POLL_STATE_SEM_AVAILABLE if obj.count > 0 else 0
     if t == K_POLL_TYPE_DATA_AVAILABLE:
-        return K_POLL_STATE_DATA_AVAILABLE if event.obj.has_data() else 0
+        return K_POLL_STATE_DATA_AVAILABLE if obj.data_q else 0
     if t == K_POLL_TYPE_MSGQ_DATA_AVAILABLE:
-        return K_POLL_STATE_MSGQ_DATA_AVAILABLE if event.obj.has_data() else 0
+        return K_POLL_STATE_MSGQ_DATA_AVAILABLE if obj.used_msgs > 0 else 0
+    if t == K_POLL_TYPE_PIPE_DATA_AVAILABLE:
+        return K_POLL_STATE_PIPE_DATA_AVAILABLE if obj.buf.used else 0
     return 0
 
 
-def signal_poll_event(sched: Scheduler, poll_events: list[k_poll_event], state: int) -> None:
-    """Ready the first thread polling an object, or submit the first k_work_poll waiting on
-    it (call with the kernel lock held)."""
+def _add_event(poll_events: list[k_poll_event], event: k_poll_event, poller: k_thread) -> None:
+    """Register `event` on its object: behind the pollers of higher or equal priority."""
+    i = len(poll_events)
+    while i > 0:
+        other = poll_events[i - 1]._poller
+        if other is not None and getattr(other, "prio", poller.prio) <= poller.prio:
+            break
+        i -= 1
+    event._poller = poller
+    poll_events.insert(i, event)
+
+
+def signal_poll_event(sched: Scheduler, poll_events: list[k_poll_event], state: int) -> bool:
+    """z_handle_obj_poll_events: signal the first thread polling an object, or submit the
+    first k_work_poll waiting on it; True if one was (call with the kernel lock held)."""
     while poll_events:
         event = poll_events.pop(0)
         poller = event._poller
@@ -133,13 +152,14 @@ def signal_poll_event(sched: Scheduler, poll_events: list[k_poll_event], state: 
                 poller.owner.triggered_locked(sched)
             poller.is_polling = False
             event.state |= state
-            return
+            return True
         if poller is not None:
             retval = -errno.EINTR if state == K_POLL_STATE_CANCELLED else 0
             if sched.wake_thread_locked(poller, retval) or poller.swap_retval != -errno.EAGAIN:
                 # woken now, or by another of its events: its k_poll sees this one too
                 event.state |= state
-                return
+                return True
+    return False
 
 
 def k_poll(events: list[k_poll_event], num_events: int, timeout: k_timeout_t) -> int:
@@ -175,8 +195,7 @@ def k_poll(events: list[k_poll_event], num_events: int, timeout: k_timeout_t) ->
         raise
     for ev in chosen:
         if ev.type != K_POLL_TYPE_IGNORE:
-            ev._poller = me
-            ev.obj.poll_events.append(ev)
+            _add_event(ev.obj.poll_events, ev, me)
     rc = sched.pend_curr_locked(None, timeout, me)
     # Wakers clear _poller (under the lock) of the event they signal and never set it back:
     # an event still naming us is one to unregister.

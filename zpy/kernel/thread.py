@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from zpy import errno
 from zpy.kernel.context import current_kernel, current_thread, isr_cpu
+from zpy.kernel.heap import SYSTEM_HEAP
 from zpy.kernel.sched import (
     _THREAD_ABORTING,
     _THREAD_DEAD,
@@ -110,6 +111,8 @@ class k_thread:
         self.options = 0
         self.user = False
         self.custom_data: Any = None
+        #: the heap its kernel objects allocate from (k_thread_heap_assign)
+        self.resource_pool: Any = SYSTEM_HEAP
         self.entry: Callable[..., Any] | None = None
         self.args: tuple[Any, ...] = ()
         self.stack_size = 0
@@ -170,6 +173,8 @@ def _setup(thread: k_thread, entry: Callable[..., Any], p1: Any, p2: Any, p3: An
         raise TypeError(f"thread entry must be a function, got {entry!r}")
     thread.entry = entry
     thread.args = _entry_args(entry, p1, p2, p3)
+    creator = current_thread()
+    thread.resource_pool = creator.resource_pool if creator is not None else SYSTEM_HEAP
     thread.prio = prio
     thread.options = options
     thread.user = bool(options & K_USER)
