@@ -173,6 +173,7 @@ def _setup(thread: k_thread, entry: Callable[..., Any], p1: Any, p2: Any, p3: An
     thread.prio = prio
     thread.options = options
     thread.user = bool(options & K_USER)
+    thread.custom_data = None  # z_setup_new_thread: no custom data from an earlier life
     thread.stack_size = stack_size
     thread.thread_state = _THREAD_SLEEPING
     thread.sched_locked = 0

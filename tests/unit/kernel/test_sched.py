@@ -660,3 +660,22 @@ def main():
 """, config=TWO_CPUS, timeout=20)
     assert status == 0, out
     assert out == "done at 2400 ms\n"  # 40 x 3 timeouts of 1 tick, each ending 2 ticks on
+
+
+def test_a_recreated_thread_starts_without_custom_data(make_image, boot):
+    status, out = run(make_image, boot, """
+t = k_thread()
+
+def worker():
+    printk("custom data %s\\n", k_thread_custom_data_get())
+    k_thread_custom_data_set(7)
+
+def main():
+    for _ in range(2):             # the same k_thread, created twice (as C tests do)
+        k_thread_create(t, None, 0, worker, None, None, None, -1, 0, K_NO_WAIT)
+        k_thread_join(t, K_FOREVER)
+    return 0
+""")
+    assert status == 0, out
+    assert out == "custom data (null)\ncustom data (null)\n"   # printk's %s of NULL
+
