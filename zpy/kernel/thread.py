@@ -406,10 +406,12 @@ def k_is_preempt_thread() -> int:
 
 
 def k_thread_user_mode_enter(entry: Callable[..., Any], p1: Any, p2: Any, p3: Any) -> None:
-    """Drop the current thread to user mode and run entry; the thread ends when it returns."""
+    """Drop the current thread to user mode and run entry; the thread ends when it returns.
+    A user thread is never essential (Zephyr clears the flag)."""
     t = current_thread()
     if t is not None:
         t.user = True
+        t.options &= ~K_ESSENTIAL
     entry(*_entry_args(entry, p1, p2, p3))
     raise ThreadExit
 

@@ -679,3 +679,21 @@ def main():
     assert status == 0, out
     assert out == "custom data (null)\ncustom data (null)\n"   # printk's %s of NULL
 
+
+def test_entering_user_mode_clears_the_essential_flag(make_image, boot):
+    status, out = run(make_image, boot, """
+def user_entry():
+    printk("user thread essential: %d\\n", k_current_get().options & K_ESSENTIAL)
+
+def worker():
+    k_current_get().options |= K_ESSENTIAL   # z_thread_essential_set, as Zephyr's test does
+    k_thread_user_mode_enter(user_entry, None, None, None)
+
+def main():
+    t = spawn(worker, -1)
+    k_thread_join(t, K_FOREVER)
+    printk("joined\\n")
+    return 0
+""")
+    assert status == 0, out
+    assert out == "user thread essential: 0\njoined\n"   # no panic when it ends
