@@ -697,3 +697,31 @@ def main():
 """)
     assert status == 0, out
     assert out == "user thread essential: 0\njoined\n"   # no panic when it ends
+
+
+def test_irq_offload_holds_offload_sem_which_a_thread_aborted_in_its_isr_keeps(make_image,
+                                                                              boot):
+    status, out = run(make_image, boot, """
+from zpy.kernel.irq import offload_sem
+
+done = []
+
+def isr(t):
+    k_thread_abort(t)              # the thread that offloaded: it ends when the ISR returns
+    done.append("isr ran to its end")
+
+def victim():
+    irq_offload(isr, k_current_get())
+    printk("not reached\\n")
+
+def main():
+    t = spawn(victim, -1)
+    k_thread_join(t, K_FOREVER)
+    printk("%s, offload_sem %d\\n", done[0], k_sem_count_get(offload_sem))
+    k_sem_give(offload_sem)        # as Zephyr's test_abort_from_isr gives it back
+    irq_offload(lambda p: printk("offload works again\\n"), None)
+    printk("offload_sem %d\\n", k_sem_count_get(offload_sem))
+    return 0
+""", config={"IRQ_OFFLOAD": "y"})
+    assert status == 0, out
+    assert out == "isr ran to its end, offload_sem 0\noffload works again\noffload_sem 1\n"
