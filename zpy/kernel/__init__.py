@@ -239,6 +239,9 @@ from zpy.kernel.thread import (
     k_thread_priority_get,
     k_thread_priority_set,
     k_thread_resume,
+    k_thread_runtime_stats_all_get,
+    k_thread_runtime_stats_cpu_get,
+    k_thread_runtime_stats_get,
     k_thread_stack_space_get,
     k_thread_stack_t,
     k_thread_start,
@@ -320,6 +323,7 @@ from zpy.kernel.uptime import (
     sys_clock_tick_get,
     sys_clock_tick_get_32,
 )
+from zpy.kernel.usage import k_thread_runtime_stats_t
 from zpy.kernel.util import (
     CONTAINER_OF,
 )
@@ -676,6 +680,10 @@ __all__ = [
     "k_thread_priority_get",
     "k_thread_priority_set",
     "k_thread_resume",
+    "k_thread_runtime_stats_all_get",
+    "k_thread_runtime_stats_cpu_get",
+    "k_thread_runtime_stats_get",
+    "k_thread_runtime_stats_t",
     "k_thread_stack_space_get",
     "k_thread_stack_t",
     "k_thread_start",

@@ -57,6 +57,7 @@ from zpy.kernel.sched import (
 )
 from zpy.kernel.sys_clock import SysClock, Timeout
 from zpy.kernel.timeout import K_FOREVER, k_timeout_t
+from zpy.kernel.usage import usage_update_locked
 
 if TYPE_CHECKING:
     from zpy.kernel.kernel import Kernel
@@ -357,6 +358,8 @@ class Scheduler(SchedPolicy):
             cpu.swap_ok = False
         else:
             cpu.cache = new
+        if self.thread_usage:
+            usage_update_locked(self.clock, cpu)  # `old` leaves the CPU: charge its run
         cpu.current = new
         if old is not idle:
             old.cpu = None

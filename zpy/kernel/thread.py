@@ -31,6 +31,12 @@ from zpy.kernel.sched import (
 from zpy.kernel.switch import Host, ThreadExit
 from zpy.kernel.sys_clock import Timeout
 from zpy.kernel.timeout import K_FOREVER, K_MSEC, K_NO_WAIT, K_TICKS, as_timeout, k_timeout_t
+from zpy.kernel.usage import (
+    cpu_usage_locked,
+    k_thread_runtime_stats_t,
+    thread_usage_locked,
+    zero_stats,
+)
 
 if TYPE_CHECKING:
     from zpy.kernel.kernel import Kernel
@@ -130,6 +136,8 @@ class k_thread:
         self.slice_expired_fn: Callable[[k_thread, Any], None] | None = None
         self.slice_data: Any = None
         self.irq_locks = 0
+        #: CONFIG_SCHED_THREAD_USAGE: the cycles it ran (zpy.kernel.usage)
+        self.usage_total = 0
         self._queued_prio = 0
         self._idle = False
         # the host thread that carries it (see zpy.kernel.switch)
@@ -174,6 +182,7 @@ def _setup(thread: k_thread, entry: Callable[..., Any], p1: Any, p2: Any, p3: An
     thread.options = options
     thread.user = bool(options & K_USER)
     thread.custom_data = None  # z_setup_new_thread: no custom data from an earlier life
+    thread.usage_total = 0
     thread.stack_size = stack_size
     thread.thread_state = _THREAD_SLEEPING
     thread.sched_locked = 0
@@ -615,6 +624,53 @@ k_thread_foreach_unlocked = k_thread_foreach
 def k_thread_stack_space_get(thread: k_thread) -> tuple[int, int]:
     """C: int k_thread_stack_space_get(thread, size_t *unused_ptr). zpy cannot measure it."""
     return -errno.ENOTSUP, 0
+
+
+# -- runtime statistics (CONFIG_THREAD_RUNTIME_STATS) -------------------------------------------
+
+
+def k_thread_runtime_stats_get(thread: k_thread | None,
+                               stats: k_thread_runtime_stats_t | None) -> int:
+    """Fill `stats` with the cycles `thread` ran (zeros without CONFIG_SCHED_THREAD_USAGE);
+    -EINVAL if either is None."""
+    if thread is None or stats is None:
+        return -errno.EINVAL
+    sched = current_kernel().sched
+    if not sched.thread_usage:
+        zero_stats(stats)
+        return 0
+    with sched.lock:
+        thread_usage_locked(sched.clock, sched.caller_cpu(), thread, stats)
+    return 0
+
+
+def k_thread_runtime_stats_cpu_get(cpu: int, stats: k_thread_runtime_stats_t | None) -> int:
+    """Fill `stats` with CPU `cpu`'s figures (CONFIG_SCHED_THREAD_USAGE_ALL); -EINVAL if
+    `stats` is None."""
+    if stats is None:
+        return -errno.EINVAL
+    kernel = current_kernel()
+    sched = kernel.sched
+    zero_stats(stats)
+    if kernel.config.get("CONFIG_SCHED_THREAD_USAGE_ALL") and 0 <= cpu < len(sched.cpus):
+        with sched.lock:
+            cpu_usage_locked(sched.clock, sched.cpus[cpu], sched.caller_cpu(), stats)
+    return 0
+
+
+def k_thread_runtime_stats_all_get(stats: k_thread_runtime_stats_t | None) -> int:
+    """Fill `stats` with the sums over every CPU (zeros without
+    CONFIG_SCHED_THREAD_USAGE_ALL); -EINVAL if `stats` is None."""
+    if stats is None:
+        return -errno.EINVAL
+    zero_stats(stats)
+    one = k_thread_runtime_stats_t()
+    for cpu in range(len(current_kernel().sched.cpus)):
+        k_thread_runtime_stats_cpu_get(cpu, one)
+        stats.execution_cycles += one.execution_cycles
+        stats.total_cycles += one.total_cycles
+        stats.idle_cycles += one.idle_cycles
+    return 0
 
 
 __all__ = [

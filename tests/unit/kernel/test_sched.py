@@ -725,3 +725,32 @@ def main():
 """, config={"IRQ_OFFLOAD": "y"})
     assert status == 0, out
     assert out == "isr ran to its end, offload_sem 0\noffload works again\noffload_sem 1\n"
+
+
+def test_runtime_stats_charge_each_thread_the_cycles_it_ran(make_image, boot):
+    status, out = run(make_image, boot, """
+def spin():
+    k_busy_wait(3000)            # 3 ms: 75000 cycles at 25 MHz
+    k_msleep(50)                 # sleeping runs up nothing (the idle thread gets the time)
+
+def main():
+    t = spawn(spin, -1)
+    k_thread_join(t, K_FOREVER)
+    s = k_thread_runtime_stats_t()
+    k_thread_runtime_stats_get(t, s)
+    printk("spin %d\\n", s.execution_cycles)
+    k_busy_wait(1000)
+    k_thread_runtime_stats_get(k_current_get(), s)
+    printk("main %d\\n", s.execution_cycles)
+    a = k_thread_runtime_stats_t()
+    k_thread_runtime_stats_all_get(a)
+    printk("total %d idle %d execution %d at %d\\n", a.total_cycles, a.idle_cycles,
+           a.execution_cycles, k_cycle_get_32())
+    printk("%d %d\\n", k_thread_runtime_stats_get(None, s), k_thread_runtime_stats_all_get(None))
+    return 0
+""", config={"THREAD_RUNTIME_STATS": "y", "SCHED_THREAD_USAGE": "y",
+             "SCHED_THREAD_USAGE_ALL": "y"})
+    assert status == 0, out
+    # the sleep ends at tick 6 (60 ms): idle ran 57 ms, then main's 1 ms busy wait
+    assert out == ("spin 75000\nmain 25000\ntotal 100000 idle 1425000 execution 1525000 at "
+                   "1525000\n-22 -22\n"), out
