@@ -754,3 +754,46 @@ def main():
     # the sleep ends at tick 6 (60 ms): idle ran 57 ms, then main's 1 ms busy wait
     assert out == ("spin 75000\nmain 25000\ntotal 100000 idle 1425000 execution 1525000 at "
                    "1525000\n-22 -22\n"), out
+
+
+def test_thread_names_states_and_timeouts_as_c_reads_them(make_image, boot):
+    status, out = run(make_image, boot, """
+def worker():
+    pass
+
+def main():
+    t = k_thread()
+    k_thread_create(t, None, 0, worker, None, None, None, 5, 0, K_MSEC(100))
+    k_thread_name_set(t, "worker")
+    buf = bytearray(b"xxxxxxxxxx")
+    printk("%d %s\\n", k_thread_name_copy(t, buf, 4), buf)   # strncpy: no NUL
+    k_thread_name_copy(t, buf, len(buf))
+    printk("%s\\n", bytes(buf).replace(b"\\0", b"0"))
+    state = bytearray(8)
+    printk("[%s] [%s] [%s] [%s]\\n", k_thread_state_str(t, state, len(state)),
+           k_thread_state_str(t, None, 8), k_thread_state_str(t, state, 0),
+           k_thread_state_str(t))
+    printk("now %d: expires at %d, %d ticks left\\n", k_uptime_ticks(),
+           k_thread_timeout_expires_ticks(t), k_thread_timeout_remaining_ticks(t))
+    k_msleep(30)
+    printk("now %d: %d ticks left\\n", k_uptime_ticks(), k_thread_timeout_remaining_ticks(t))
+    k_thread_join(t, K_FOREVER)
+    printk("started at %d: %d left, expiry %d\\n", k_uptime_ticks(),
+           k_thread_timeout_remaining_ticks(t), k_thread_timeout_expires_ticks(t))
+    return 0
+""")
+    assert status == 0, out
+    # 100 ms is 10 ticks, so the delayed start is due at tick 11; a 30 ms sleep ends at 4
+    assert out == ("0 workxxxxxx\nworker0000\n[sleepin] [] [] [sleeping]\n"
+                   "now 0: expires at 11, 11 ticks left\nnow 4: 7 ticks left\n"
+                   "started at 11: 0 left, expiry 11\n"), out
+
+
+def test_k_thread_foreach_asserts_a_callback(make_image, boot):
+    status, out = run(make_image, boot, """
+def main():
+    k_thread_foreach(None, None)
+    return 0
+""", config={"ASSERT": "y"})
+    assert status == 1
+    assert "ASSERTION FAIL [user_cb is not None]" in out and "user_cb can not be NULL" in out
