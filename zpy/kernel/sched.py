@@ -260,8 +260,9 @@ class SchedPolicy:
         """What `cpu` should run now."""
         cur = cpu.current
         runq = self.runq
-        # a CPU taken offline (held for a 1cpu test) starts nothing new
-        best = runq.best(cpu.bit if self.smp else 0) if runq._prios and cpu.online else None
+        # a CPU taken offline (held for a 1cpu test) starts nothing new; CPU masks hold
+        # without SMP too
+        best = runq.best(cpu.bit) if runq._prios and cpu.online else None
         if self._metairq_returns:
             mirqp = cpu.metairq_preempted
             if mirqp is not None and (best is None or not self.is_metairq(best)):

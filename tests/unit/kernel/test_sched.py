@@ -797,3 +797,22 @@ def main():
 """, config={"ASSERT": "y"})
     assert status == 1
     assert "ASSERTION FAIL [user_cb is not None]" in out and "user_cb can not be NULL" in out
+
+
+def test_cpu_masks_hold_without_smp_too(make_image, boot):
+    status, out = run(make_image, boot, """
+def worker(name):
+    printk("%s runs\\n", name)
+
+def main():
+    masked = k_thread()
+    k_thread_create(masked, None, 0, worker, "masked", None, None, 1, 0, K_FOREVER)
+    printk("clear: %d\\n", k_thread_cpu_mask_clear(masked))
+    k_thread_start(masked)
+    k_msleep(10)
+    printk("main woke\\n")
+    k_thread_abort(masked)
+    return 0
+""", config={"SCHED_CPU_MASK": "y"})
+    assert status == 0, out
+    assert out == "clear: 0\nmain woke\n"   # a thread no CPU may run never runs
