@@ -40,6 +40,7 @@ from zpy import errno
 from zpy.kernel.context import _isr_cpu, _thread, enter_thread
 from zpy.kernel.platform import Events, InterruptInputs
 from zpy.kernel.sched import (
+    _HALTING,
     _PREVENTED,
     _THREAD_ABORTING,
     _THREAD_DEAD,
@@ -221,6 +222,16 @@ class Scheduler(SchedPolicy):
         self.reschedule_locked()
 
     # -- blocking ----------------------------------------------------------------------------------
+
+    def next_up_locked(self, cpu: Cpu) -> k_thread:
+        """As SchedPolicy's, but first (SMP) a current thread that another CPU asked to
+        abort or suspend halts, as Zephyr's next_up() does: it may leave its CPU (sleep,
+        pend) before a kernel entry of its own sees the request."""
+        cur = cpu.current
+        if self.smp and cur.thread_state & _HALTING:
+            self.halt_thread_locked(cur, _THREAD_DEAD if cur.thread_state & _THREAD_ABORTING
+                                    else _THREAD_SUSPENDED, cpu)
+        return super().next_up_locked(cpu)
 
     def swap_locked(self, t: k_thread, cpu: Cpu) -> int:
         """z_swap: run what should run next on `cpu`; return `t`'s swap_retval once `t` runs

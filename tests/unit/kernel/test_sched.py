@@ -816,3 +816,53 @@ def main():
 """, config={"SCHED_CPU_MASK": "y"})
     assert status == 0, out
     assert out == "clear: 0\nmain woke\n"   # a thread no CPU may run never runs
+
+
+def test_a_thread_suspended_while_running_elsewhere_halts_at_its_next_switch(make_image, boot):
+    status, out = run(make_image, boot, """
+from zpy.kernel.sched import _THREAD_SUSPENDING
+
+started = []
+
+def victim():
+    key = irq_lock()               # its kernel entries do not halt it...
+    started.append(1)
+    while not k_current_get().thread_state & _THREAD_SUSPENDING:
+        k_busy_wait(100)           # (until main has asked)
+    k_msleep(10)                   # ...but leaving its CPU does (Zephyr's next_up)
+    printk("victim after its sleep\\n")
+    irq_unlock(key)
+
+def main():
+    t = spawn(victim, 5)           # runs on the other CPU
+    while not started:
+        k_busy_wait(100)
+    k_thread_suspend(t)            # returns once the victim has halted
+    printk("suspended: %s\\n", k_thread_state_str(t))
+    k_msleep(50)
+    printk("resuming\\n")
+    k_thread_resume(t)
+    k_thread_join(t, K_FOREVER)
+    return 0
+""", config=TWO_CPUS)
+    assert status == 0, out
+    assert out == ("suspended: sleeping+suspended\nresuming\nvictim after its sleep\n"), out
+
+
+def test_threads_aborted_while_running_elsewhere_end(make_image, boot):
+    status, out = run(make_image, boot, """
+def victim():
+    while True:
+        k_msleep(1)                # the abort lands anywhere in here, as in thread_apis
+
+def main():
+    for i in range(200):
+        t = k_thread()
+        k_thread_create(t, None, 0, victim, None, None, None, 5, 0, K_NO_WAIT)
+        k_busy_wait(1500 + 37 * (i % 7))
+        k_thread_abort(t)
+    printk("200 aborted\\n")
+    return 0
+""", config=TWO_CPUS, timeout=60)
+    assert status == 0, out
+    assert out == "200 aborted\n"
