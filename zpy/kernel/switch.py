@@ -329,6 +329,10 @@ class Scheduler(SchedPolicy):
 
     def halt_thread_locked(self, t: k_thread, new_state: int, cpu: Cpu) -> None:
         """halt_thread: make `t` dead or suspended (it is not running anywhere else)."""
+        if new_state == _THREAD_SUSPENDED and t.thread_state & _THREAD_ABORTING:
+            # a thread suspending itself after another CPU asked it to abort, before a kernel
+            # entry of its own saw it (on Zephyr the IPI lands first): it dies
+            new_state = _THREAD_DEAD
         if t.thread_state & new_state:
             return
         t.thread_state |= new_state

@@ -851,18 +851,22 @@ def main():
 
 def test_threads_aborted_while_running_elsewhere_end(make_image, boot):
     status, out = run(make_image, boot, """
-def victim():
+def sleeper():
     while True:
         k_msleep(1)                # the abort lands anywhere in here, as in thread_apis
 
+def suspender():
+    k_sleep(K_FOREVER)             # suspends itself: an abort may come in before it halts
+
 def main():
-    for i in range(200):
+    for i in range(400):
         t = k_thread()
-        k_thread_create(t, None, 0, victim, None, None, None, 5, 0, K_NO_WAIT)
-        k_busy_wait(1500 + 37 * (i % 7))
+        k_thread_create(t, None, 0, (sleeper, suspender)[i % 2], None, None, None, 5, 0,
+                        K_NO_WAIT)
+        k_busy_wait(1500 + 37 * (i % 7) if i % 2 == 0 else i % 5)
         k_thread_abort(t)
-    printk("200 aborted\\n")
+    printk("400 aborted\\n")
     return 0
 """, config=TWO_CPUS, timeout=60)
     assert status == 0, out
-    assert out == "200 aborted\n"
+    assert out == "400 aborted\n"
