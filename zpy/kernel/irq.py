@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zpy import errno
 from zpy.errors import LinkError
 from zpy.kernel.context import current_kernel, current_thread, isr_cpu
+from zpy.kernel.sem import k_sem
 
 if TYPE_CHECKING:
     from zpy.kernel.kernel import Kernel
@@ -38,6 +39,8 @@ class InterruptTable:
         self.irq2vector: dict[int, int] = {}
         self.allocated: set[int] = {IRQ_OFFLOAD_VECTOR}
         self.spurious = 0
+        #: irq_offload() runs one offload at a time (Zephyr's offload_sem)
+        self.offload_sem = k_sem(1, 1)
 
     # -- ISR context ------------------------------------------------------------------
 
@@ -150,10 +153,27 @@ def k_is_in_isr() -> bool:
 
 
 def irq_offload(routine: Isr, parameter: Any) -> None:
-    """Run routine(parameter) in ISR context now (CONFIG_IRQ_OFFLOAD), as a software interrupt."""
+    """Run routine(parameter) in ISR context now (CONFIG_IRQ_OFFLOAD), as a software interrupt.
+
+    One at a time, as Zephyr's: the caller holds offload_sem meanwhile. A thread the ISR
+    aborts ends when the interrupt returns, still holding it (Zephyr's tests give it back).
+    """
+    from zpy.kernel.sem import k_sem_give, k_sem_take
+    from zpy.kernel.timeout import K_FOREVER
+
     kernel = current_kernel()
     if not kernel.config.get("CONFIG_IRQ_OFFLOAD"):
         raise LinkError("undefined reference to `irq_offload' (enable CONFIG_IRQ_OFFLOAD)")
+    sem = kernel.irq.offload_sem
+    k_sem_take(sem, K_FOREVER)
     kernel.irq.connect_vector(IRQ_OFFLOAD_VECTOR, routine, parameter)
     kernel.machine.cpu.raise_interrupt(IRQ_OFFLOAD_VECTOR)
     kernel.sched.entry()
+    k_sem_give(sem)
+
+
+def __getattr__(name: str) -> Any:
+    """`offload_sem`, the image's (C: extern struct k_sem offload_sem)."""
+    if name == "offload_sem":
+        return current_kernel().irq.offload_sem
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

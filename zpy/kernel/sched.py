@@ -146,7 +146,7 @@ class Cpu:
 
     __slots__ = ("id", "bit", "current", "idle_thread", "online", "swap_ok", "need_resched",
                  "in_isr", "metairq_preempted", "slice_deadline", "slice_expired", "cache",
-                 "pending_irqs")
+                 "pending_irqs", "usage0", "usage_total")
 
     def __init__(self, cpu_id: int, idle_thread: k_thread) -> None:
         self.id = cpu_id
@@ -169,6 +169,10 @@ class Cpu:
         self.cache = idle_thread
         #: vectors raised while this CPU's thread had interrupts locked
         self.pending_irqs: list[int] = []
+        #: CONFIG_SCHED_THREAD_USAGE (zpy.kernel.usage): the cycle count when `current`'s
+        #: run was last charged, and the cycles threads other than idle ran here
+        self.usage0 = 0
+        self.usage_total = 0
 
     def __repr__(self) -> str:
         return f"<cpu {self.id} running {self.current!r}>"
@@ -195,6 +199,7 @@ class SchedPolicy:
         self.num_metairq = int(config.get("CONFIG_NUM_METAIRQ_PRIORITIES", 0))
         self.prio_ceiling = int(config.get("CONFIG_PRIORITY_CEILING", -127))
         self.timeslicing = bool(config.get("CONFIG_TIMESLICING"))
+        self.thread_usage = bool(config.get("CONFIG_SCHED_THREAD_USAGE"))
         slice_ms = int(config.get("CONFIG_TIMESLICE_SIZE", 0))
         self.slice_ticks = -(-slice_ms * clock.ticks_per_sec // 1000)
         self.slice_max_prio = int(config.get("CONFIG_TIMESLICE_PRIORITY", 0))
@@ -255,8 +260,9 @@ class SchedPolicy:
         """What `cpu` should run now."""
         cur = cpu.current
         runq = self.runq
-        # a CPU taken offline (held for a 1cpu test) starts nothing new
-        best = runq.best(cpu.bit if self.smp else 0) if runq._prios and cpu.online else None
+        # a CPU taken offline (held for a 1cpu test) starts nothing new; CPU masks hold
+        # without SMP too
+        best = runq.best(cpu.bit) if runq._prios and cpu.online else None
         if self._metairq_returns:
             mirqp = cpu.metairq_preempted
             if mirqp is not None and (best is None or not self.is_metairq(best)):

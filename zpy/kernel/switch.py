@@ -40,6 +40,7 @@ from zpy import errno
 from zpy.kernel.context import _isr_cpu, _thread, enter_thread
 from zpy.kernel.platform import Events, InterruptInputs
 from zpy.kernel.sched import (
+    _HALTING,
     _PREVENTED,
     _THREAD_ABORTING,
     _THREAD_DEAD,
@@ -57,6 +58,7 @@ from zpy.kernel.sched import (
 )
 from zpy.kernel.sys_clock import SysClock, Timeout
 from zpy.kernel.timeout import K_FOREVER, k_timeout_t
+from zpy.kernel.usage import usage_update_locked
 
 if TYPE_CHECKING:
     from zpy.kernel.kernel import Kernel
@@ -223,6 +225,16 @@ class Scheduler(SchedPolicy):
 
     # -- blocking ----------------------------------------------------------------------------------
 
+    def next_up_locked(self, cpu: Cpu) -> k_thread:
+        """As SchedPolicy's, but first (SMP) a current thread that another CPU asked to
+        abort or suspend halts, as Zephyr's next_up() does: it may leave its CPU (sleep,
+        pend) before a kernel entry of its own sees the request."""
+        cur = cpu.current
+        if self.smp and cur.thread_state & _HALTING:
+            self.halt_thread_locked(cur, _THREAD_DEAD if cur.thread_state & _THREAD_ABORTING
+                                    else _THREAD_SUSPENDED, cpu)
+        return super().next_up_locked(cpu)
+
     def swap_locked(self, t: k_thread, cpu: Cpu) -> int:
         """z_swap: run what should run next on `cpu`; return `t`'s swap_retval once `t` runs
         again (lock released)."""
@@ -319,6 +331,10 @@ class Scheduler(SchedPolicy):
 
     def halt_thread_locked(self, t: k_thread, new_state: int, cpu: Cpu) -> None:
         """halt_thread: make `t` dead or suspended (it is not running anywhere else)."""
+        if new_state == _THREAD_SUSPENDED and t.thread_state & _THREAD_ABORTING:
+            # a thread suspending itself after another CPU asked it to abort, before a kernel
+            # entry of its own saw it (on Zephyr the IPI lands first): it dies
+            new_state = _THREAD_DEAD
         if t.thread_state & new_state:
             return
         t.thread_state |= new_state
@@ -359,6 +375,8 @@ class Scheduler(SchedPolicy):
             cpu.swap_ok = False
         else:
             cpu.cache = new
+        if self.thread_usage:
+            usage_update_locked(self.clock, cpu)  # `old` leaves the CPU: charge its run
         cpu.current = new
         if old is not idle:
             old.cpu = None

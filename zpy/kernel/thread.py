@@ -30,8 +30,15 @@ from zpy.kernel.sched import (
     prevented,
 )
 from zpy.kernel.switch import Host, ThreadExit
+from zpy.kernel.sys_assert import __ASSERT
 from zpy.kernel.sys_clock import Timeout
 from zpy.kernel.timeout import K_FOREVER, K_MSEC, K_NO_WAIT, K_TICKS, as_timeout, k_timeout_t
+from zpy.kernel.usage import (
+    cpu_usage_locked,
+    k_thread_runtime_stats_t,
+    thread_usage_locked,
+    zero_stats,
+)
 
 if TYPE_CHECKING:
     from zpy.kernel.kernel import Kernel
@@ -133,6 +140,8 @@ class k_thread:
         self.slice_expired_fn: Callable[[k_thread, Any], None] | None = None
         self.slice_data: Any = None
         self.irq_locks = 0
+        #: CONFIG_SCHED_THREAD_USAGE: the cycles it ran (zpy.kernel.usage)
+        self.usage_total = 0
         self._queued_prio = 0
         self._idle = False
         # the host thread that carries it (see zpy.kernel.switch)
@@ -148,9 +157,23 @@ class k_thread:
         return bool(self.thread_state & _THREAD_DEAD)
 
 
-def k_thread_state_str(thread: k_thread) -> str:
-    """The thread's state words joined by '+', as Zephyr's k_thread_state_str()."""
-    return "+".join(name for bit, name in STATE_NAMES if thread.thread_state & bit)
+#: k_thread_state_str() called with the thread alone: the whole string, no buffer
+_WHOLE = bytearray()
+
+
+def k_thread_state_str(thread_id: k_thread, buf: bytearray | None = _WHOLE,
+                       buf_size: int = 0) -> str:
+    """The thread's state words joined by '+'. As C's, written into `buf` (a bytearray: at
+    most buf_size - 1 characters and a NUL) and returned; "" when `buf` is None or buf_size
+    is 0. zpy also takes the thread alone: then the whole string, no buffer."""
+    text = "+".join(name for bit, name in STATE_NAMES if thread_id.thread_state & bit)
+    if buf is _WHOLE:
+        return text
+    if buf is None or buf_size == 0:
+        return ""
+    data = text.encode()[: min(buf_size, len(buf)) - 1]
+    buf[: len(data) + 1] = data + b"\0"
+    return data.decode()
 
 
 def _entry_args(entry: Callable[..., Any], p1: Any, p2: Any, p3: Any) -> tuple[Any, ...]:
@@ -178,6 +201,8 @@ def _setup(thread: k_thread, entry: Callable[..., Any], p1: Any, p2: Any, p3: An
     thread.prio = prio
     thread.options = options
     thread.user = bool(options & K_USER)
+    thread.custom_data = None  # z_setup_new_thread: no custom data from an earlier life
+    thread.usage_total = 0
     thread.stack_size = stack_size
     thread.thread_state = _THREAD_SLEEPING
     thread.sched_locked = 0
@@ -369,6 +394,14 @@ def k_thread_name_get(thread: k_thread) -> str:
     return thread.name
 
 
+def k_thread_name_copy(thread: k_thread, buf: bytearray, size: int) -> int:
+    """C's strncpy of the name into `buf` (a bytearray): `size` bytes, NUL-padded, no NUL
+    when the name fills them. Returns 0."""
+    data = thread.name.encode()[: min(size, len(buf))]
+    buf[: min(size, len(buf))] = data.ljust(min(size, len(buf)), b"\0")
+    return 0
+
+
 def k_thread_priority_get(thread: k_thread) -> int:
     current_kernel().sched.entry()
     return thread.prio
@@ -410,10 +443,12 @@ def k_is_preempt_thread() -> int:
 
 
 def k_thread_user_mode_enter(entry: Callable[..., Any], p1: Any, p2: Any, p3: Any) -> None:
-    """Drop the current thread to user mode and run entry; the thread ends when it returns."""
+    """Drop the current thread to user mode and run entry; the thread ends when it returns.
+    A user thread is never essential (Zephyr clears the flag)."""
     t = current_thread()
     if t is not None:
         t.user = True
+        t.options &= ~K_ESSENTIAL
     entry(*_entry_args(entry, p1, p2, p3))
     raise ThreadExit
 
@@ -604,6 +639,7 @@ def k_busy_wait(usec_to_wait: int) -> None:
 
 def k_thread_foreach(user_cb: Callable[[k_thread, Any], None], user_data: Any) -> None:
     """Call user_cb(thread, user_data) for every thread that is not dead."""
+    __ASSERT(user_cb is not None, "user_cb can not be NULL")
     kernel = current_kernel()
     with kernel.sched.lock:
         threads = kernel.all_threads()
@@ -617,6 +653,91 @@ k_thread_foreach_unlocked = k_thread_foreach
 def k_thread_stack_space_get(thread: k_thread) -> tuple[int, int]:
     """C: int k_thread_stack_space_get(thread, size_t *unused_ptr). zpy cannot measure it."""
     return -errno.ENOTSUP, 0
+
+
+# -- timeouts and runtime statistics (CONFIG_THREAD_RUNTIME_STATS) ----------------------------
+
+
+def k_thread_timeout_remaining_ticks(thread: k_thread) -> int:
+    """Ticks until the thread's timeout (a delayed start, a sleep, a wait) expires; 0 if
+    none is armed."""
+    sched = current_kernel().sched
+    sched.entry()
+    with sched.lock:
+        return sched.clock.remaining(thread.timeout)
+
+
+def k_thread_timeout_expires_ticks(thread: k_thread) -> int:
+    """The uptime in ticks at which the thread's timeout expires (the last tick announced
+    if none is armed, as Zephyr's z_timeout_expires)."""
+    sched = current_kernel().sched
+    sched.entry()
+    with sched.lock:
+        to = thread.timeout
+        return to.deadline if to.linked else sched.clock.curr_tick
+
+
+def k_thread_runtime_stats_get(thread: k_thread | None,
+                               stats: k_thread_runtime_stats_t | None) -> int:
+    """Fill `stats` with the cycles `thread` ran (zeros without CONFIG_SCHED_THREAD_USAGE);
+    -EINVAL if either is None."""
+    if thread is None or stats is None:
+        return -errno.EINVAL
+    sched = current_kernel().sched
+    if not sched.thread_usage:
+        zero_stats(stats)
+        return 0
+    with sched.lock:
+        thread_usage_locked(sched.clock, sched.caller_cpu(), thread, stats)
+    return 0
+
+
+def k_thread_runtime_stats_cpu_get(cpu: int, stats: k_thread_runtime_stats_t | None) -> int:
+    """Fill `stats` with CPU `cpu`'s figures (CONFIG_SCHED_THREAD_USAGE_ALL); -EINVAL if
+    `stats` is None."""
+    if stats is None:
+        return -errno.EINVAL
+    kernel = current_kernel()
+    sched = kernel.sched
+    zero_stats(stats)
+    if kernel.config.get("CONFIG_SCHED_THREAD_USAGE_ALL") and 0 <= cpu < len(sched.cpus):
+        with sched.lock:
+            cpu_usage_locked(sched.clock, sched.cpus[cpu], sched.caller_cpu(), stats)
+    return 0
+
+
+def k_thread_runtime_stats_all_get(stats: k_thread_runtime_stats_t | None) -> int:
+    """Fill `stats` with the sums over every CPU (zeros without
+    CONFIG_SCHED_THREAD_USAGE_ALL); -EINVAL if `stats` is None."""
+    if stats is None:
+        return -errno.EINVAL
+    zero_stats(stats)
+    one = k_thread_runtime_stats_t()
+    for cpu in range(len(current_kernel().sched.cpus)):
+        k_thread_runtime_stats_cpu_get(cpu, one)
+        stats.execution_cycles += one.execution_cycles
+        stats.total_cycles += one.total_cycles
+        stats.idle_cycles += one.idle_cycles
+    return 0
+
+
+# -- kernel internals that Zephyr's own tests use (kthread.h, ksched.h) ----------------------
+
+
+def z_thread_essential_set(thread: k_thread) -> None:
+    thread.options |= K_ESSENTIAL
+
+
+def z_thread_essential_clear(thread: k_thread) -> None:
+    thread.options &= ~K_ESSENTIAL
+
+
+def z_is_thread_essential(thread: k_thread) -> bool:
+    return bool(thread.options & K_ESSENTIAL)
+
+
+def z_is_idle_thread_object(thread: k_thread) -> bool:
+    return thread._idle
 
 
 __all__ = [

@@ -154,6 +154,10 @@ def k_us_to_cyc_ceil32(us: int) -> int:
     return _conv(us, sys_clock_hw_cycles_per_sec(), 1_000_000, True) & 0xFFFFFFFF
 
 
+def k_us_to_cyc_floor64(us: int) -> int:
+    return _conv(us, sys_clock_hw_cycles_per_sec(), 1_000_000, False)
+
+
 def k_ms_to_ticks_floor32(ms: int) -> int:
     return k_ms_to_ticks_floor64(ms) & 0xFFFFFFFF
 

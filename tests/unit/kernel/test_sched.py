@@ -660,3 +660,213 @@ def main():
 """, config=TWO_CPUS, timeout=20)
     assert status == 0, out
     assert out == "done at 2400 ms\n"  # 40 x 3 timeouts of 1 tick, each ending 2 ticks on
+
+
+def test_a_recreated_thread_starts_without_custom_data(make_image, boot):
+    status, out = run(make_image, boot, """
+t = k_thread()
+
+def worker():
+    printk("custom data %s\\n", k_thread_custom_data_get())
+    k_thread_custom_data_set(7)
+
+def main():
+    for _ in range(2):             # the same k_thread, created twice (as C tests do)
+        k_thread_create(t, None, 0, worker, None, None, None, -1, 0, K_NO_WAIT)
+        k_thread_join(t, K_FOREVER)
+    return 0
+""")
+    assert status == 0, out
+    assert out == "custom data (null)\ncustom data (null)\n"   # printk's %s of NULL
+
+
+def test_entering_user_mode_clears_the_essential_flag(make_image, boot):
+    status, out = run(make_image, boot, """
+def user_entry():
+    printk("user thread essential: %d\\n", k_current_get().options & K_ESSENTIAL)
+
+def worker():
+    k_current_get().options |= K_ESSENTIAL   # z_thread_essential_set, as Zephyr's test does
+    k_thread_user_mode_enter(user_entry, None, None, None)
+
+def main():
+    t = spawn(worker, -1)
+    k_thread_join(t, K_FOREVER)
+    printk("joined\\n")
+    return 0
+""")
+    assert status == 0, out
+    assert out == "user thread essential: 0\njoined\n"   # no panic when it ends
+
+
+def test_irq_offload_holds_offload_sem_which_a_thread_aborted_in_its_isr_keeps(make_image,
+                                                                              boot):
+    status, out = run(make_image, boot, """
+from zpy.kernel.irq import offload_sem
+
+done = []
+
+def isr(t):
+    k_thread_abort(t)              # the thread that offloaded: it ends when the ISR returns
+    done.append("isr ran to its end")
+
+def victim():
+    irq_offload(isr, k_current_get())
+    printk("not reached\\n")
+
+def main():
+    t = spawn(victim, -1)
+    k_thread_join(t, K_FOREVER)
+    printk("%s, offload_sem %d\\n", done[0], k_sem_count_get(offload_sem))
+    k_sem_give(offload_sem)        # as Zephyr's test_abort_from_isr gives it back
+    irq_offload(lambda p: printk("offload works again\\n"), None)
+    printk("offload_sem %d\\n", k_sem_count_get(offload_sem))
+    return 0
+""", config={"IRQ_OFFLOAD": "y"})
+    assert status == 0, out
+    assert out == "isr ran to its end, offload_sem 0\noffload works again\noffload_sem 1\n"
+
+
+def test_runtime_stats_charge_each_thread_the_cycles_it_ran(make_image, boot):
+    status, out = run(make_image, boot, """
+def spin():
+    k_busy_wait(3000)            # 3 ms: 75000 cycles at 25 MHz
+    k_msleep(50)                 # sleeping runs up nothing (the idle thread gets the time)
+
+def main():
+    t = spawn(spin, -1)
+    k_thread_join(t, K_FOREVER)
+    s = k_thread_runtime_stats_t()
+    k_thread_runtime_stats_get(t, s)
+    printk("spin %d\\n", s.execution_cycles)
+    k_busy_wait(1000)
+    k_thread_runtime_stats_get(k_current_get(), s)
+    printk("main %d\\n", s.execution_cycles)
+    a = k_thread_runtime_stats_t()
+    k_thread_runtime_stats_all_get(a)
+    printk("total %d idle %d execution %d at %d\\n", a.total_cycles, a.idle_cycles,
+           a.execution_cycles, k_cycle_get_32())
+    printk("%d %d\\n", k_thread_runtime_stats_get(None, s), k_thread_runtime_stats_all_get(None))
+    return 0
+""", config={"THREAD_RUNTIME_STATS": "y", "SCHED_THREAD_USAGE": "y",
+             "SCHED_THREAD_USAGE_ALL": "y"})
+    assert status == 0, out
+    # the sleep ends at tick 6 (60 ms): idle ran 57 ms, then main's 1 ms busy wait
+    assert out == ("spin 75000\nmain 25000\ntotal 100000 idle 1425000 execution 1525000 at "
+                   "1525000\n-22 -22\n"), out
+
+
+def test_thread_names_states_and_timeouts_as_c_reads_them(make_image, boot):
+    status, out = run(make_image, boot, """
+def worker():
+    pass
+
+def main():
+    t = k_thread()
+    k_thread_create(t, None, 0, worker, None, None, None, 5, 0, K_MSEC(100))
+    k_thread_name_set(t, "worker")
+    buf = bytearray(b"xxxxxxxxxx")
+    printk("%d %s\\n", k_thread_name_copy(t, buf, 4), buf)   # strncpy: no NUL
+    k_thread_name_copy(t, buf, len(buf))
+    printk("%s\\n", bytes(buf).replace(b"\\0", b"0"))
+    state = bytearray(8)
+    printk("[%s] [%s] [%s] [%s]\\n", k_thread_state_str(t, state, len(state)),
+           k_thread_state_str(t, None, 8), k_thread_state_str(t, state, 0),
+           k_thread_state_str(t))
+    printk("now %d: expires at %d, %d ticks left\\n", k_uptime_ticks(),
+           k_thread_timeout_expires_ticks(t), k_thread_timeout_remaining_ticks(t))
+    k_msleep(30)
+    printk("now %d: %d ticks left\\n", k_uptime_ticks(), k_thread_timeout_remaining_ticks(t))
+    k_thread_join(t, K_FOREVER)
+    printk("started at %d: %d left, expiry %d\\n", k_uptime_ticks(),
+           k_thread_timeout_remaining_ticks(t), k_thread_timeout_expires_ticks(t))
+    return 0
+""")
+    assert status == 0, out
+    # 100 ms is 10 ticks, so the delayed start is due at tick 11; a 30 ms sleep ends at 4
+    assert out == ("0 workxxxxxx\nworker0000\n[sleepin] [] [] [sleeping]\n"
+                   "now 0: expires at 11, 11 ticks left\nnow 4: 7 ticks left\n"
+                   "started at 11: 0 left, expiry 11\n"), out
+
+
+def test_k_thread_foreach_asserts_a_callback(make_image, boot):
+    status, out = run(make_image, boot, """
+def main():
+    k_thread_foreach(None, None)
+    return 0
+""", config={"ASSERT": "y"})
+    assert status == 1
+    assert "ASSERTION FAIL [user_cb is not None]" in out and "user_cb can not be NULL" in out
+
+
+def test_cpu_masks_hold_without_smp_too(make_image, boot):
+    status, out = run(make_image, boot, """
+def worker(name):
+    printk("%s runs\\n", name)
+
+def main():
+    masked = k_thread()
+    k_thread_create(masked, None, 0, worker, "masked", None, None, 1, 0, K_FOREVER)
+    printk("clear: %d\\n", k_thread_cpu_mask_clear(masked))
+    k_thread_start(masked)
+    k_msleep(10)
+    printk("main woke\\n")
+    k_thread_abort(masked)
+    return 0
+""", config={"SCHED_CPU_MASK": "y"})
+    assert status == 0, out
+    assert out == "clear: 0\nmain woke\n"   # a thread no CPU may run never runs
+
+
+def test_a_thread_suspended_while_running_elsewhere_halts_at_its_next_switch(make_image, boot):
+    status, out = run(make_image, boot, """
+from zpy.kernel.sched import _THREAD_SUSPENDING
+
+started = []
+
+def victim():
+    key = irq_lock()               # its kernel entries do not halt it...
+    started.append(1)
+    while not k_current_get().thread_state & _THREAD_SUSPENDING:
+        k_busy_wait(100)           # (until main has asked)
+    k_msleep(10)                   # ...but leaving its CPU does (Zephyr's next_up)
+    printk("victim after its sleep\\n")
+    irq_unlock(key)
+
+def main():
+    t = spawn(victim, 5)           # runs on the other CPU
+    while not started:
+        k_busy_wait(100)
+    k_thread_suspend(t)            # returns once the victim has halted
+    printk("suspended: %s\\n", k_thread_state_str(t))
+    k_msleep(50)
+    printk("resuming\\n")
+    k_thread_resume(t)
+    k_thread_join(t, K_FOREVER)
+    return 0
+""", config=TWO_CPUS)
+    assert status == 0, out
+    assert out == ("suspended: sleeping+suspended\nresuming\nvictim after its sleep\n"), out
+
+
+def test_threads_aborted_while_running_elsewhere_end(make_image, boot):
+    status, out = run(make_image, boot, """
+def sleeper():
+    while True:
+        k_msleep(1)                # the abort lands anywhere in here, as in thread_apis
+
+def suspender():
+    k_sleep(K_FOREVER)             # suspends itself: an abort may come in before it halts
+
+def main():
+    for i in range(400):
+        t = k_thread()
+        k_thread_create(t, None, 0, (sleeper, suspender)[i % 2], None, None, None, 5, 0,
+                        K_NO_WAIT)
+        k_busy_wait(1500 + 37 * (i % 7) if i % 2 == 0 else i % 5)
+        k_thread_abort(t)
+    printk("400 aborted\\n")
+    return 0
+""", config=TWO_CPUS, timeout=60)
+    assert status == 0, out
+    assert out == "400 aborted\n"
