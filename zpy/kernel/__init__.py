@@ -321,6 +321,7 @@ from zpy.kernel.uptime import (
     sys_clock_tick_get_32,
 )
 from zpy.kernel.util import (
+    BIT,
     CONTAINER_OF,
 )
 from zpy.kernel.work import (
@@ -436,6 +437,7 @@ __all__ = [
     "ATOMIC_INIT",
     "ATOMIC_MASK",
     "ATOMIC_PTR_INIT",
+    "BIT",
     "CONTAINER_OF",
     "IS_ENABLED",
     "K_CONDVAR_DEFINE",
