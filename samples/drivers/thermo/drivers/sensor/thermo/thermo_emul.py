@@ -2,9 +2,9 @@
 
 One emulator per okay "acme,thermo" node (EMUL_DT_INST_DEFINE), which the
 emulated I2C controller brings up and routes the transfers for the node's
-address to. It keeps the chip's register file: a write message sets the
-register pointer (its first byte) and writes the bytes after it; a read
-message reads from the pointer on; read-only registers refuse writes, as the
+address to. It keeps the chip's register file: the first byte written after a
+start sets the register pointer and the next ones are written from there on;
+a read reads from the pointer on; read-only registers refuse writes, as the
 chip would not acknowledge them (-EIO). A test sets the measured temperature
 with thermo_emul_set_temperature() (app.drivers.emul_thermo): a new sample
 is ready, and the chip's data-ready output pulses its interrupt line if the
@@ -21,7 +21,7 @@ from zpy import errno
 from zpy.device import device
 from zpy.devicetree import DT_INST_FOREACH_STATUS_OKAY
 from zpy.drivers.emul import EMUL_DT_INST_DEFINE, emul, emul_irq_pulse
-from zpy.drivers.i2c import i2c_is_read_op, i2c_msg
+from zpy.drivers.i2c import I2C_MSG_RESTART, i2c_is_read_op, i2c_msg
 from zpy.drivers.i2c_emul import i2c_emul_api
 
 from .thermo_regs import (
@@ -61,8 +61,11 @@ def _set_temp(data: thermo_emul_data, centicelsius: int) -> None:
 
 def thermo_emul_transfer(target: emul, msgs: list[i2c_msg], num_msgs: int, addr: int) -> int:
     data: thermo_emul_data = target.data
+    addressing = True  # the first byte written after a (repeated) start is the pointer
     for msg in msgs[:num_msgs]:
         buf = memoryview(msg.buf)
+        if msg.flags & I2C_MSG_RESTART:
+            addressing = True
         if i2c_is_read_op(msg):
             for i in range(msg.len):
                 if data.pointer not in REGISTERS:
@@ -71,11 +74,13 @@ def thermo_emul_transfer(target: emul, msgs: list[i2c_msg], num_msgs: int, addr:
                 if data.pointer == TEMP_H:
                     data.regs[STATUS] &= ~STATUS_DRDY
                 data.pointer = (data.pointer + 1) & 0xFF
-        elif msg.len > 0:
-            data.pointer = buf[0]
-            for value in buf[1:msg.len]:
-                if data.pointer not in WRITABLE:
-                    return -errno.EIO
+            continue
+        for value in buf[:msg.len]:
+            if addressing:
+                data.pointer, addressing = value, False
+            elif data.pointer not in WRITABLE:
+                return -errno.EIO
+            else:
                 data.regs[data.pointer] = value
                 data.pointer = (data.pointer + 1) & 0xFF
     return 0
