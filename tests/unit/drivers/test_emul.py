@@ -14,8 +14,13 @@ from tests.unit.build.conftest import do_build, write_app
 from zpy import errno
 from zpy.device import DEVICE_DT_GET
 from zpy.devicetree import DT_IRQN, DT_NODELABEL
-from zpy.drivers.emul import EMUL_DT_DEFINE, EMUL_DT_GET, emul_get_binding, emul_irq_pulse, \
-    emul_irq_set
+from zpy.drivers.emul import (
+    EMUL_DT_DEFINE,
+    EMUL_DT_GET,
+    emul_get_binding,
+    emul_irq_pulse,
+    emul_irq_set,
+)
 from zpy.drivers.gpio.gpio_emul import gpio_emul_input_set
 from zpy.drivers.i2c import i2c_read, i2c_write
 from zpy.errors import LinkError, MachineError
