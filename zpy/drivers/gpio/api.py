@@ -180,6 +180,14 @@ def _op(port: device, name: str) -> Callable[..., Any] | None:
     return getattr(port.api, name, None)  # type: ignore[no-any-return]
 
 
+def _call(port: device, name: str, *args: Any) -> int:
+    """The driver's operation `name` on the port; -ENOSYS when its table lacks it."""
+    fn = _op(port, name)
+    if fn is None:
+        return -errno.ENOSYS
+    return fn(port, *args)  # type: ignore[no-any-return]
+
+
 def _pin_ok(port: device, pin: gpio_pin_t) -> bool:
     cfg = _common(port.config)
     return cfg is None or (cfg.port_pin_mask & (1 << pin)) != 0
@@ -375,10 +383,7 @@ def gpio_port_get(port: device) -> tuple[int, gpio_port_value_t]:
 
 def gpio_port_set_masked_raw(port: device, mask: gpio_port_pins_t,
                              value: gpio_port_value_t) -> int:
-    fn = _op(port, "port_set_masked_raw")
-    if fn is None:
-        return -errno.ENOSYS
-    return fn(port, mask, value)  # type: ignore[no-any-return]
+    return _call(port, "port_set_masked_raw", mask, value)
 
 
 def gpio_port_set_masked(port: device, mask: gpio_port_pins_t, value: gpio_port_value_t) -> int:
@@ -388,10 +393,7 @@ def gpio_port_set_masked(port: device, mask: gpio_port_pins_t, value: gpio_port_
 
 
 def gpio_port_set_bits_raw(port: device, pins: gpio_port_pins_t) -> int:
-    fn = _op(port, "port_set_bits_raw")
-    if fn is None:
-        return -errno.ENOSYS
-    return fn(port, pins)  # type: ignore[no-any-return]
+    return _call(port, "port_set_bits_raw", pins)
 
 
 def gpio_port_set_bits(port: device, pins: gpio_port_pins_t) -> int:
@@ -399,10 +401,7 @@ def gpio_port_set_bits(port: device, pins: gpio_port_pins_t) -> int:
 
 
 def gpio_port_clear_bits_raw(port: device, pins: gpio_port_pins_t) -> int:
-    fn = _op(port, "port_clear_bits_raw")
-    if fn is None:
-        return -errno.ENOSYS
-    return fn(port, pins)  # type: ignore[no-any-return]
+    return _call(port, "port_clear_bits_raw", pins)
 
 
 def gpio_port_clear_bits(port: device, pins: gpio_port_pins_t) -> int:
@@ -410,10 +409,7 @@ def gpio_port_clear_bits(port: device, pins: gpio_port_pins_t) -> int:
 
 
 def gpio_port_toggle_bits(port: device, pins: gpio_port_pins_t) -> int:
-    fn = _op(port, "port_toggle_bits")
-    if fn is None:
-        return -errno.ENOSYS
-    return fn(port, pins)  # type: ignore[no-any-return]
+    return _call(port, "port_toggle_bits", pins)
 
 
 def gpio_port_set_clr_bits_raw(port: device, set_pins: gpio_port_pins_t,
@@ -496,10 +492,7 @@ def gpio_init_callback(callback: gpio_callback, handler: gpio_callback_handler_t
 def gpio_add_callback(port: device, callback: gpio_callback) -> int:
     """Call the callback's handler when one of its pins interrupts (0, -ENOSYS). The
     handler runs in the controller's ISR; the newest callback added is called first."""
-    fn = _op(port, "manage_callback")
-    if fn is None:
-        return -errno.ENOSYS
-    return fn(port, callback, True)  # type: ignore[no-any-return]
+    return _call(port, "manage_callback", callback, True)
 
 
 def gpio_add_callback_dt(spec: gpio_dt_spec, callback: gpio_callback) -> int:
@@ -508,10 +501,7 @@ def gpio_add_callback_dt(spec: gpio_dt_spec, callback: gpio_callback) -> int:
 
 def gpio_remove_callback(port: device, callback: gpio_callback) -> int:
     """0, -EINVAL if the callback was not added, -ENOSYS."""
-    fn = _op(port, "manage_callback")
-    if fn is None:
-        return -errno.ENOSYS
-    return fn(port, callback, False)  # type: ignore[no-any-return]
+    return _call(port, "manage_callback", callback, False)
 
 
 def gpio_remove_callback_dt(spec: gpio_dt_spec, callback: gpio_callback) -> int:
@@ -520,10 +510,7 @@ def gpio_remove_callback_dt(spec: gpio_dt_spec, callback: gpio_callback) -> int:
 
 def gpio_get_pending_int(dev: device) -> int:
     """>0 if an interrupt is pending, 0 if not, or -ENOSYS."""
-    fn = _op(dev, "get_pending_int")
-    if fn is None:
-        return -errno.ENOSYS
-    return fn(dev)  # type: ignore[no-any-return]
+    return _call(dev, "get_pending_int")
 
 
 def _port(spec: gpio_dt_spec) -> device:
