@@ -261,6 +261,81 @@ def DT_PHANDLE(node_id: Any, prop: str) -> NodeId:
     return DT_PHANDLE_BY_IDX(node_id, prop, 0)
 
 
+def _specifier(node_id: Any, prop: str, idx: int) -> dict[str, Any]:
+    """Entry idx of a phandle-array property: {"controller": path, "data": {cell: value}}."""
+    node = resolve(node_id)
+    value = DT_PROP(node_id, prop)
+    items = value if isinstance(value, list) else [value]
+    if not 0 <= idx < len(items) or not isinstance(items[idx], dict):
+        raise LinkError(f"{node.path}: '{prop}' has no phandle-array entry {idx}")
+    return items[idx]  # type: ignore[no-any-return]
+
+
+def DT_PHA_BY_IDX(node_id: Any, pha: str, idx: int, cell: str) -> int:
+    """Cell `cell` of entry idx of phandle-array `pha` (DT_PHA_BY_IDX(node, gpios, 0, pin))."""
+    data = _specifier(node_id, pha, idx)["data"]
+    name = _match(data, cell)
+    if name is None:
+        raise LinkError(f"{resolve(node_id).path}: '{pha}' entry {idx} has no cell '{cell}'")
+    return data[name]  # type: ignore[no-any-return]
+
+
+def DT_PHA_BY_IDX_OR(node_id: Any, pha: str, idx: int, cell: str, default_value: Any) -> Any:
+    if not DT_PHA_HAS_CELL_AT_IDX(node_id, pha, idx, cell):
+        return default_value
+    return DT_PHA_BY_IDX(node_id, pha, idx, cell)
+
+
+def DT_PHA(node_id: Any, pha: str, cell: str) -> int:
+    return DT_PHA_BY_IDX(node_id, pha, 0, cell)
+
+
+def DT_PHA_OR(node_id: Any, pha: str, cell: str, default_value: Any) -> Any:
+    return DT_PHA_BY_IDX_OR(node_id, pha, 0, cell, default_value)
+
+
+def DT_PHA_HAS_CELL_AT_IDX(node_id: Any, pha: str, idx: int, cell: str) -> bool:
+    if not DT_PROP_HAS_IDX(node_id, pha, idx):
+        return False
+    entry = DT_PROP_BY_IDX(node_id, pha, idx)
+    return isinstance(entry, dict) and _match(entry["data"], cell) is not None
+
+
+def DT_PHA_HAS_CELL(node_id: Any, pha: str, cell: str) -> bool:
+    return DT_PHA_HAS_CELL_AT_IDX(node_id, pha, 0, cell)
+
+
+# -- GPIO specifiers (<zephyr/devicetree/gpio.h>) --------------------------------------------
+
+
+def DT_GPIO_CTLR_BY_IDX(node_id: Any, gpio_pha: str, idx: int) -> NodeId:
+    """The GPIO controller of entry idx of a gpios-style property."""
+    path = _specifier(node_id, gpio_pha, idx)["controller"]
+    node = _dt().path2node.get(path)
+    return node if node is not None else _MissingNode(str(path))
+
+
+def DT_GPIO_CTLR(node_id: Any, gpio_pha: str) -> NodeId:
+    return DT_GPIO_CTLR_BY_IDX(node_id, gpio_pha, 0)
+
+
+def DT_GPIO_PIN_BY_IDX(node_id: Any, gpio_pha: str, idx: int) -> int:
+    return DT_PHA_BY_IDX(node_id, gpio_pha, idx, "pin")
+
+
+def DT_GPIO_PIN(node_id: Any, gpio_pha: str) -> int:
+    return DT_GPIO_PIN_BY_IDX(node_id, gpio_pha, 0)
+
+
+def DT_GPIO_FLAGS_BY_IDX(node_id: Any, gpio_pha: str, idx: int) -> int:
+    """The flags cell, or 0 when the controller's specifier has none (as C)."""
+    return DT_PHA_BY_IDX_OR(node_id, gpio_pha, idx, "flags", 0)  # type: ignore[no-any-return]
+
+
+def DT_GPIO_FLAGS(node_id: Any, gpio_pha: str) -> int:
+    return DT_GPIO_FLAGS_BY_IDX(node_id, gpio_pha, 0)
+
+
 def DT_NODE_FULL_NAME(node_id: Any) -> str:
     return resolve(node_id).name
 
@@ -342,6 +417,22 @@ def DT_IRQN(node_id: Any) -> int:
     return DT_IRQ(node_id, "irq")
 
 
+# -- buses ------------------------------------------------------------------------------------
+
+
+def DT_ON_BUS(node_id: Any, bus: str) -> bool:
+    """Is the node on a bus of this type (i2c, spi, ...)? (its binding's `on-bus:`)"""
+    return resolve(node_id).on_bus == str2ident(bus)
+
+
+def DT_BUS(node_id: Any) -> NodeId:
+    """The node's bus controller: its parent, when the node sits on a bus."""
+    node = resolve(node_id)
+    if node.on_bus is None:
+        raise LinkError(f"{node.path} is not on a bus (DT_BUS would not compile)")
+    return DT_PARENT(node)
+
+
 # -- iteration ----------------------------------------------------------------------------
 
 
@@ -409,6 +500,38 @@ def DT_INST_IRQ_BY_IDX(inst: int, idx: int, cell: str) -> int:
 
 def DT_INST_IRQ_HAS_IDX(inst: int, idx: int) -> bool:
     return DT_IRQ_HAS_IDX(DT_INST(inst, _drv_compat()), idx)
+
+
+def DT_INST_PROP_LEN(inst: int, prop: str) -> int:
+    return DT_PROP_LEN(DT_INST(inst, _drv_compat()), prop)
+
+
+def DT_INST_PROP_HAS_IDX(inst: int, prop: str, idx: int) -> bool:
+    return DT_PROP_HAS_IDX(DT_INST(inst, _drv_compat()), prop, idx)
+
+
+def DT_INST_PHA_BY_IDX(inst: int, pha: str, idx: int, cell: str) -> int:
+    return DT_PHA_BY_IDX(DT_INST(inst, _drv_compat()), pha, idx, cell)
+
+
+def DT_INST_PHA(inst: int, pha: str, cell: str) -> int:
+    return DT_PHA(DT_INST(inst, _drv_compat()), pha, cell)
+
+
+def DT_INST_ON_BUS(inst: int, bus: str) -> bool:
+    return DT_ON_BUS(DT_INST(inst, _drv_compat()), bus)
+
+
+def DT_INST_BUS(inst: int) -> NodeId:
+    return DT_BUS(DT_INST(inst, _drv_compat()))
+
+
+def DT_INST_FOREACH_CHILD(inst: int, fn: Callable[[DTNode], Any]) -> list[Any]:
+    return DT_FOREACH_CHILD(DT_INST(inst, _drv_compat()), fn)
+
+
+def DT_INST_FOREACH_CHILD_STATUS_OKAY(inst: int, fn: Callable[[DTNode], Any]) -> list[Any]:
+    return DT_FOREACH_CHILD_STATUS_OKAY(DT_INST(inst, _drv_compat()), fn)
 
 
 def DT_INST_PHANDLE(inst: int, prop: str) -> NodeId:

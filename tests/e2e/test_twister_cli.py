@@ -188,7 +188,7 @@ def test_mixed_run_exit_status_and_statuses(mixed):
                      "\"qemu_x86_64\", not a number"),
         "tests/harness/odd.harness": (
             "error", "scenario 'odd.harness': unknown harness 'robot' (zpy twister runs "
-                     "console, ztest, test, shell, pytest)"),
+                     "console, ztest, test, shell, pytest; it builds led, button only)"),
         "tests/harness/fine.neighbour": ("passed", None),
         "tests/nobuild/no.build": (
             "error", f"Build failure: {root}/tests/nobuild/prj.conf:1: warning: attempt to "
@@ -206,7 +206,7 @@ def test_mixed_run_one_line_errors_with_file_and_line(mixed):
            "(expected a string or a number)" in errors
     assert f"ERROR - {root}/tests/harness/testcase.yaml:3: error: scenario 'odd.harness': " \
            "unknown harness 'robot' (zpy twister runs console, ztest, test, shell, " \
-           "pytest)" in errors
+           "pytest; it builds led, button only)" in errors
     assert f"ERROR - {root}/tests/evalfilter/testcase.yaml:3: error: scenario 'eval.filter': " \
            "filter \"CONFIG_BOARD > 3\": CONFIG_BOARD is \"qemu_x86_64\", not a number" in errors
     data = suites(out)["tests/evalfilter/eval.filter"]

@@ -16,7 +16,9 @@ import pytest
 import zpy
 
 PUBLIC = ["zpy.kernel", "zpy.device", "zpy.logging", "zpy.shell", "zpy.ztest", "zpy.init",
-          "zpy.random"]
+          "zpy.random",
+          "zpy.drivers.gpio", "zpy.drivers.gpio.gpio_emul", "zpy.drivers.i2c", "zpy.drivers.i2c_emul",
+          "zpy.drivers.emul"]
 
 
 def defined(module: types.ModuleType) -> set[str]:

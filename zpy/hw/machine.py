@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import BinaryIO
 
+from zpy.errors import MachineError
 from zpy.hw.bus import AddressSpace
 from zpy.hw.chardev import Chardev, StreamChardev
 from zpy.hw.cpu import CPU
@@ -85,6 +86,16 @@ class Machine:
 
     def irq_masked(self, irq: int) -> bool:
         return not 0 <= irq < IOAPIC_PINS or self.ioapic.redirections[irq].masked
+
+    def set_irq_line(self, irq: int, level: bool) -> None:
+        """The interrupt output of an emulated device (an emulator through zpy.drivers.emul):
+        a wire into I/O APIC input `irq`, as the devicetree's `interrupts` says. Inputs the
+        machine's own devices drive (COM1's 4, PCI INTx 16-19) are theirs; a clash is the
+        devicetree's mistake, as on a real board."""
+        if not 0 <= irq < IOAPIC_PINS:
+            raise MachineError(f"interrupt line {irq}: the I/O APIC has inputs 0 to "
+                               f"{IOAPIC_PINS - 1}")
+        self.ioapic.set_line(irq, level)
 
     def on_close(self, fn: Callable[[], None]) -> None:
         """Run fn() when the machine is switched off (device models release host resources)."""

@@ -474,6 +474,7 @@ from zpy.kernel.uptime import (
 )
 from zpy.kernel.usage import k_thread_runtime_stats_t
 from zpy.kernel.util import (
+    BIT,
     CONTAINER_OF,
 )
 from zpy.kernel.work import (
@@ -589,6 +590,7 @@ __all__ = [
     "ATOMIC_INIT",
     "ATOMIC_MASK",
     "ATOMIC_PTR_INIT",
+    "BIT",
     "CONTAINER_OF",
     "IS_ENABLED",
     "K_CONDVAR_DEFINE",

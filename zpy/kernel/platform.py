@@ -70,3 +70,7 @@ class Platform(Protocol):
     def set_irq_masked(self, irq: int, masked: bool) -> None: ...
 
     def irq_masked(self, irq: int) -> bool: ...
+
+    def set_irq_line(self, irq: int, level: bool) -> None:
+        """An emulated device (zpy.drivers.emul's emul_irq_set) drives interrupt line `irq`:
+        the wire from a device into the interrupt controller (an I/O APIC input on x86)."""

@@ -1,4 +1,4 @@
-"""CONTAINER_OF for the kernel's own embeddings (<zephyr/sys/util.h>).
+"""<zephyr/sys/util.h>: BIT, and CONTAINER_OF for the kernel's own embeddings.
 
 C finds a struct from a pointer to one of its members by address arithmetic.
 Python objects do not nest that way, so zpy's kernel objects that embed a
@@ -12,6 +12,11 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+def BIT(n: int) -> int:
+    """The unsigned value with bit n set: BIT(3) is 0x8."""
+    return 1 << n
 
 
 def CONTAINER_OF(ptr: Any, type: type[T], field: str) -> T:  # noqa: A002 (Zephyr's name)

@@ -15,7 +15,9 @@ and a test asks for a device:
 
 `dut` boots `zpy run -d BUILD` (plus the sidecar's machine options, given as
 --zpy-run-arg) and stops it after the test (or the --dut-scope); `shell` waits
-for the "uart:~$ " prompt first. The same command line works by hand after a
+for the "uart:~$ " prompt first. `image` links the build in the test's own
+process instead, for tests that drive emulated devices from inside the image
+(zpy.twister.inprocess). The same command line works by hand after a
 `zpy build`.
 """
 
@@ -28,6 +30,7 @@ from typing import Literal, cast
 import pytest
 
 from zpy.twister.dut import DeviceAdapter, Shell
+from zpy.twister.inprocess import InProcessImage
 from zpy.twister.sidecar import zpy_command
 
 
@@ -80,6 +83,20 @@ def shell(dut: DeviceAdapter, request: pytest.FixtureRequest) -> Shell:
     if not sh.wait_for_prompt():
         pytest.fail(f"Prompt '{sh.prompt.strip()}' not found")
     return sh
+
+
+@pytest.fixture
+def image(request: pytest.FixtureRequest) -> Iterator[InProcessImage]:
+    """The build's image linked in this process, not booted: image.run(tester) boots it with
+    tester() as one of its threads (virtual time)."""
+    build_dir = request.config.getoption("--build-dir")
+    if not build_dir:
+        raise pytest.UsageError("the image fixture needs --build-dir (a zpy build folder)")
+    linked = InProcessImage(build_dir)
+    try:
+        yield linked
+    finally:
+        linked.close()
 
 
 @pytest.fixture(scope="session")

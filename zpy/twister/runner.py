@@ -23,6 +23,7 @@ from zpy.twister.errors import TwisterError
 from zpy.twister.handler import HandlerOptions
 from zpy.twister.instance import Status, TestInstance
 from zpy.twister.plan import PlanOptions, make_plan
+from zpy.twister.scenario import BUILD_ONLY_HARNESSES
 
 Log = Callable[[str, str], None]  # (level, text): level is INFO, DEBUG, WARNING or ERROR
 
@@ -291,7 +292,7 @@ def _initial_cases(inst: TestInstance) -> None:
 def _runnable(inst: TestInstance, opts: TwisterOptions) -> bool:
     sc = inst.scenario
     return (sc is not None and inst.platform.runnable and not sc.build_only
-            and not opts.build_only)
+            and sc.harness not in BUILD_ONLY_HARNESSES and not opts.build_only)
 
 
 def process_instance(inst: TestInstance, opts: TwisterOptions,

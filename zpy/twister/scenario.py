@@ -66,6 +66,9 @@ RECORD_KEYS = {"regex": STRLIST, "merge": BOOL, "as_json": STRLIST}
 
 #: harness names zpy runs; "test" is twister's old name for ztest
 HARNESSES = ("", "console", "ztest", "test", "shell", "pytest")
+#: harnesses of Zephyr's samples that twister itself only builds: someone (or a fixture) has
+#: to watch the board's LED or press its button (samples/basic/blinky, button)
+BUILD_ONLY_HARNESSES = ("led", "button")
 SIDECARS = ("ivshmem-server", "ivshmem2-server")
 CONSOLE_TYPES = ("one_line", "multi_line")
 DUT_SCOPES = ("function", "class", "module", "package", "session")
@@ -302,9 +305,10 @@ def make_scenario(doc: YamlDoc, ident: Any, own: Any, common: dict[str, Any], re
         raise doc.error(f"'timeout' in {where} must be positive", *at, "timeout")
     sc.harness_config = dict(data.get("harness_config") or {})
     harness = data.get("harness", "")
-    if harness not in HARNESSES:
+    if harness not in HARNESSES + BUILD_ONLY_HARNESSES:
         raise doc.error(f"{where}: unknown harness '{harness}' (zpy twister runs "
-                        f"{', '.join(h for h in HARNESSES if h)})", *at, "harness")
+                        f"{', '.join(h for h in HARNESSES if h)}; it builds "
+                        f"{', '.join(BUILD_ONLY_HARNESSES)} only)", *at, "harness")
     sc.harness = "ztest" if harness == "test" else harness
     sidecar = data.get("sidecar")
     if sidecar is not None and sidecar not in SIDECARS:

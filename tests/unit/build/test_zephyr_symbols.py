@@ -28,7 +28,7 @@ NO_EFFECT = "No effect in zpy"
 
 #: Kconfig files whose symbols belong to other tests (the shell's, ivshmem's, ...).
 ELSEWHERE = ("subsys/shell/", "drivers/pcie/", "drivers/ipm/", "drivers/virtualization/",
-             "drivers/blink/")
+             "drivers/blink/", "drivers/gpio/", "drivers/i2c/", "subsys/emul/")
 
 #: Symbols with a prompt that qemu_x86_64 never shows, as on Zephyr, with the reason.
 UNREACHABLE = {

@@ -153,7 +153,7 @@ def test_file_errors(tmp_path, text, message):
      "string), not a list"),
     ("tests:\n  x.y:\n    harness: robotx\n",
      "F:3: error: scenario 'x.y': unknown harness 'robotx' (zpy twister runs console, ztest, "
-     "test, shell, pytest)"),
+     "test, shell, pytest; it builds led, button only)"),
     ("tests:\n  x.y:\n    sidecar: redis\n",
      "F:3: error: scenario 'x.y': unknown sidecar 'redis' (known: ivshmem-server, "
      "ivshmem2-server)"),
