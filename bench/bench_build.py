@@ -1,12 +1,15 @@
 """How much `zpy build` costs over the two libraries it drives.
 
-measure() times, in one run and on the same inputs:
+measure() times, in one run and on the same inputs (each the best of REPEAT rounds,
+the rounds interleaving the commands so that each sees the same machine):
   build_s          a from-scratch `zpy build` of a hello-world app (the real CLI, a subprocess)
   rebuild_noop_s   the same command again, with nothing changed
   baseline_s       a subprocess that only imports kconfiglib and edtlib, parses the
                    Kconfig tree with the build's fragments and builds the EDT from the
                    build's preprocessed devicetree: the floor any front end pays
-and returns build_time_ratio = build_s / baseline_s.
+  rebuild_noop_python_s  `python -c pass` with the same interpreter
+and returns build_time_ratio = build_s / baseline_s and
+rebuild_noop_ratio = rebuild_noop_s / rebuild_noop_python_s.
 
 Run standalone: `python bench/bench_build.py` prints the dict as JSON.
 """
@@ -22,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-REPEAT = 3
+REPEAT = 5
 
 _BASELINE = """\
 import json, os, sys
@@ -70,12 +73,13 @@ def measure() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="zpy-bench-") as tmp:
         root = Path(tmp)
         app = _app(root)
-        builds, noops, baselines = [], [], []
+        builds, noops, baselines, pythons = [], [], [], []
         for i in range(REPEAT):
             build = root / f"build{i}"
             cmd = [*_zpy(), "build", "-b", "qemu_x86_64", "-d", str(build), str(app)]
             builds.append(_timed(cmd))
             noops.append(_timed(cmd))
+            pythons.append(_timed([sys.executable, "-c", "pass"]))
 
             info = json.loads((build / "zephyr/build_info.json").read_text())
             base = Path(info["kconfig"]["srctree"])
@@ -87,11 +91,14 @@ def measure() -> dict[str, float]:
                 [sys.executable, "-c", _BASELINE, str(build / "zephyr/build_info.json"),
                  str(build / "zephyr/zephyr.dts.pre"), *fragments], env=env))
         build_s, noop_s, base_s = min(builds), min(noops), min(baselines)
+        python_s = min(pythons)
         return {
             "build_time_ratio": round(build_s / base_s, 3),
             "build_s": round(build_s, 4),
-            "rebuild_noop_s": round(noop_s, 4),
             "baseline_s": round(base_s, 4),
+            "rebuild_noop_ratio": round(noop_s / python_s, 3),
+            "rebuild_noop_s": round(noop_s, 4),
+            "rebuild_noop_python_s": round(python_s, 4),
         }
 
 
