@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # `zpy` subprocess then starts from .pyc files, even under PYTHONDONTWRITEBYTECODE.
 BYTECODE := $(PY) -m compileall -q zpy
 
-.PHONY: demo test bench lint venv clean
+.PHONY: demo test test-steps bench lint venv clean
 
 venv: $(STAMP)
 
@@ -24,12 +24,27 @@ demo: $(STAMP)
 	$(BYTECODE)
 	$(PY) -m zpy.demo
 
+# `make test` ends with its wall time, and that of each part, whether it passed or not.
+TEST_TIMES := build/make-test-times
+# $(call timed,NAME,COMMAND): run COMMAND (shown), add "NAME <seconds> s" to $(TEST_TIMES).
+timed = @echo '$(2)'; start=$$(date +%s%N); $(2); status=$$?; \
+	ms=$$(( ($$(date +%s%N) - start) / 1000000 )); \
+	printf '%s %d.%01d s\n' $(1) $$((ms / 1000)) $$((ms % 1000 / 100)) >> $(TEST_TIMES); \
+	exit $$status
+
 test: $(STAMP)
+	@mkdir -p build; : > $(TEST_TIMES); start=$$(date +%s%N); \
+	$(MAKE) --no-print-directory test-steps; status=$$?; \
+	ms=$$(( ($$(date +%s%N) - start) / 1000000 )); \
+	printf 'make test: %d.%01d s wall (%s)\n' $$((ms / 1000)) $$((ms % 1000 / 100)) \
+		"$$(paste -sd';' $(TEST_TIMES) | sed 's/;/, /g')"; \
+	exit $$status
+
+test-steps:
 	$(BYTECODE)
-	$(PY) -m ruff check zpy tests bench samples
-	$(PY) -m mypy zpy
-	$(PY) -m pytest $(PYTEST_ARGS)
-	$(PY) -m zpy twister -T samples -T tests -p qemu_x86_64 -O build/twister-out
+	$(call timed,lint,$(PY) -m ruff check zpy tests bench samples && $(PY) -m mypy zpy)
+	$(call timed,pytest,$(PY) -m pytest $(PYTEST_ARGS))
+	$(call timed,twister,$(PY) -m zpy twister -T samples -T tests -p qemu_x86_64 -O build/twister-out)
 
 bench: $(STAMP)
 	$(BYTECODE)
