@@ -275,7 +275,7 @@ def _full_build(req: _Request, old: BuildInfo | None, confs: inputs.Selection,
         handwritten=not keep_dotconfig, dotconfig=paths.dotconfig,
         autoconf=paths.autoconf_h, out=out, warn=warn)
     info.fragments = frag_hash
-    info.dotconfig = builddir.file_hash(paths.dotconfig)
+    info.record_dotconfig(paths.dotconfig)
     info.kconfig = setup.to_json()
     info.save(paths)
 
