@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import zpy
 from zpy.build import builddir, environ, inputs
@@ -28,11 +29,11 @@ from zpy.build.builddir import BuildInfo
 from zpy.build.modules import ZephyrModule, find_modules, kconfig_modules, module_variables
 from zpy.build.options import BuildOptions, parse_cmake_args
 from zpy.build.paths import BuildPaths, zephyr_base
-from zpy.build.sources import ModuleTable, image_modules
 from zpy.errors import BuildError, OutputError
-from zpy.image import dotconfig
-from zpy.image.dtmodel import DeviceTree
 from zpy.image.manifest import ImageManifest
+
+if TYPE_CHECKING:
+    from zpy.build.sources import ModuleTable
 
 Log = Callable[[str], None]
 
@@ -169,6 +170,7 @@ def menuconfig(build_dir: Path | str = "build", gui: bool = False, out: Log = pr
     .config is its only Kconfig input: autoconf.h and image.json follow the edit.
     """
     from zpy.build import kconfig
+    from zpy.image.dtmodel import DeviceTree
 
     paths = BuildPaths(Path(build_dir).expanduser().resolve())
     info = BuildInfo.load(paths)
@@ -305,6 +307,9 @@ def _full_build(req: _Request, old: BuildInfo | None, confs: inputs.Selection,
 
 def _link(req: _Request, warn: Log) -> tuple[ImageManifest, ModuleTable]:
     """Choose the image's sources for the build's .config, check them, write image.json."""
+    from zpy.build.sources import image_modules  # a no-op rebuild does not link
+    from zpy.image import dotconfig
+
     paths = req.paths
     config = dotconfig.cmake_variables(paths.dotconfig)
     table = image_modules(req.base, config, app=req.app, zephyr_modules=req.modules, warn=warn,
