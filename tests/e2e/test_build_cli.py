@@ -289,10 +289,12 @@ def test_menuconfig_edit_is_kept(app: Path, tmp_path: Path) -> None:
     output = b""
 
     def read_until(seconds: float, marker: bytes | None = None) -> None:
-        """Collect the child's output until `marker` shows, EOF, or the time is up."""
+        """Collect the child's output until `marker` shows (in what comes after the output
+        so far), EOF, or the time is up."""
         nonlocal output
+        start = len(output)
         end = time.monotonic() + seconds
-        while time.monotonic() < end and not (marker and marker in output):
+        while time.monotonic() < end and not (marker and marker in output[start:]):
             if select.select([fd], [], [], 0.05)[0]:
                 try:
                     data = os.read(fd, 65536)
@@ -301,11 +303,17 @@ def test_menuconfig_edit_is_kept(app: Path, tmp_path: Path) -> None:
                 if not data:
                     return
                 output += data
+        assert marker is None or marker in output[start:], (marker, output[-2000:])
 
+    # Keys are read in order, so each group is typed at once; the screen it leads to is
+    # awaited before the next.
     read_until(20, b"Zephyr Kernel Configuration")
-    for keys in (b"/", b"EVENTS", b"\r", b" ", b"S", b"\r", b"\r", b"Q"):
+    for keys, screen in ((b"/EVENTS\r", b"Other Kernel Object Options"),  # jump to it
+                         (b" S", b"Filename to save configuration to"),   # toggle, save
+                         (b"\r", b"Configuration saved to")):
         os.write(fd, keys)
-        read_until(0.3)
+        read_until(20, screen)
+    os.write(fd, b"\rQ")  # dismiss, quit
     read_until(30)  # to EOF: the rebuild after menuconfig
     _, status = os.waitpid(pid, 0)
     os.close(fd)

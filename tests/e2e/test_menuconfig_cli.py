@@ -42,19 +42,14 @@ def test_menuconfig_in_a_terminal_turns_the_banner_off(tmp_path: Path) -> None:
         _read_until(master, b"Jump to symbol", seen)
         os.write(master, b"/")
         _read_until(master, b"Jump to symbol/choice/menu/comment", seen)
-        os.write(master, b"BOOT_BANNER")
-        time.sleep(0.3)
-        os.write(master, b"\r")
+        # keys are read in order: the search sees all of BOOT_BANNER before Enter
+        os.write(master, b"BOOT_BANNER\r")
         _read_until(master, b"Boot banner string", seen)
-        os.write(master, b" ")  # [*] Boot banner -> [ ]
-        time.sleep(0.3)
-        os.write(master, b"S")
+        os.write(master, b" S")  # [*] Boot banner -> [ ], then save
         _read_until(master, b"Filename to save", seen)
         os.write(master, b"\r")
-        time.sleep(0.3)
-        os.write(master, b"\r")  # dismiss "Configuration saved"
-        time.sleep(0.3)
-        os.write(master, b"Q")
+        _read_until(master, b"Configuration saved to", seen)
+        os.write(master, b"\rQ")  # dismiss "Configuration saved", quit
         _read_until(master, b"Linking image", seen, 20)
         assert proc.wait(10) == 0
     finally:

@@ -438,8 +438,8 @@ def test_real_shell(tmp_path):
                   expected: "^pong$"
                 - command: demo params a b
                   expected: "argc = 3"
-                - command: demo ping
-                  expected: "ping"
+                - command: kernel version
+                  expected: "Zephyr version"
           real.pytest:
             harness: pytest
         """))
@@ -447,14 +447,14 @@ def test_real_shell(tmp_path):
     (folder / "pytest" / "test_shell.py").write_text(REAL_SHELL_PYTEST)
     out = tmp_path / "out"
     done = twister("-T", str(tmp_path), "-O", str(out))
-    assert done.returncode == 1, done.stdout
+    assert done.returncode == 0, done.stdout
     data = suites(out)
     sh = data["shell_module/real.shell"]
-    assert (sh["status"], sh["reason"]) == ("failed", "1/3 shell commands failed")
+    # (a command that fails waits for late output: test_shell_harness covers it)
+    assert sh["status"] == "passed", sh
     assert [(tc["identifier"], tc["status"]) for tc in sh["testcases"]] == [
         ("real.shell.demo_ping", "passed"), ("real.shell.demo_params_a_b", "passed"),
-        ("real.shell.demo_ping_2", "failed")]
-    assert sh["testcases"][2]["reason"] == "'demo ping': expected 'ping', got: pong"
+        ("real.shell.kernel_version", "passed")]
     py = data["shell_module/real.pytest"]
     assert py["status"] == "passed", py.get("log")
     assert [tc["identifier"] for tc in py["testcases"]] == ["real.pytest.test_ping",
