@@ -206,24 +206,30 @@ class BuildInfo:
         return changed[0] if changed else None
 
 
+def changed_inputs(info: BuildInfo | None, paths: BuildPaths, app: Path, board: str,
+                   settings: list[list[str]], version: str) -> list[str] | None:
+    """What changed since the last build: [] if nothing, the changed inputs if only inputs
+    did, None if the last build cannot be built upon (none, incomplete, another request,
+    an output missing, .config edited)."""
+    if info is None or not info.complete:
+        return None
+    if (info.app, info.board, info.settings, info.zpy_version) != (
+            str(app), board, settings, version):
+        return None
+    if not all(p.is_file() for p in paths.outputs()):
+        return None
+    if not info.same_file(str(paths.dotconfig), info.dotconfig):
+        return None
+    changed, restamped = info.check_inputs()
+    if restamped and not changed:
+        info.save(paths)
+    return changed
+
+
 def up_to_date(info: BuildInfo | None, paths: BuildPaths, app: Path, board: str,
                settings: list[list[str]], version: str) -> bool:
     """True if the last build is complete, for the same request, and no input changed."""
-    if info is None or not info.complete:
-        return False
-    if (info.app, info.board, info.settings, info.zpy_version) != (
-            str(app), board, settings, version):
-        return False
-    if not all(p.is_file() for p in paths.outputs()):
-        return False
-    if not info.same_file(str(paths.dotconfig), info.dotconfig):
-        return False
-    changed, restamped = info.check_inputs()
-    if changed:
-        return False
-    if restamped:
-        info.save(paths)
-    return True
+    return changed_inputs(info, paths, app, board, settings, version) == []
 
 
 def is_build_dir(root: Path) -> bool:

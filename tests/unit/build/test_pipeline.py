@@ -108,6 +108,49 @@ def test_rebuilds_when_cmakelists_a_glob_or_a_module_change(make_app: Callable[.
     assert rebuilt.result.manifest.zephyr_modules == [{"name": "renamed", "path": str(module)}]
 
 
+def test_an_edit_of_the_sources_alone_links_again(make_app: Callable[..., Path],
+                                                  tmp_path: Path) -> None:
+    """src/*.py is the image's link input only: editing, adding or removing a source checks
+    and links the sources again and leaves the devicetree and the Kconfig outputs as they
+    are; a broken source fails as in a full build, until it is fixed."""
+    app = make_app({"src/helper.py": "X = 1\n"})
+    b = tmp_path / "b"
+    linked = do_build(app, b).out[-1]
+    assert linked.endswith(f"Linking image: 3 modules (1 zpy, 2 app) -> {b}/zephyr/image.json")
+    outputs = {rel: (b / rel).stat().st_mtime_ns for rel in OUTPUTS
+               if rel not in ("zephyr/image.json", "zephyr/build_info.json")}
+
+    (app / "src/helper.py").write_text("X = 2\n")
+    edited = do_build(app, b)
+    assert not edited.result.up_to_date and edited.out == [linked]
+    assert do_build(app, b).result.up_to_date
+
+    (app / "src/main.py").write_text("def main(:\n")
+    with pytest.raises(BuildError) as e:
+        do_build(app, b)
+    assert e.value.filename == str(app / "src/main.py")
+    with pytest.raises(BuildError):  # still broken: still refused
+        do_build(app, b)
+    (app / "src/main.py").write_text("def main():\n    return 0\n")
+    assert do_build(app, b).out == [linked]
+
+    (app / "src/more.py").write_text("")
+    added = do_build(app, b)
+    assert [m.name for m in added.result.manifest.app_sources] == ["main", "helper", "more"]
+    (app / "src/helper.py").unlink()
+    removed = do_build(app, b)
+    assert [m.name for m in removed.result.manifest.app_sources] == ["main", "more"]
+    assert str(app / "src/helper.py") not in json.loads(
+        (b / "zephyr/build_info.json").read_text())["files"]
+    assert do_build(app, b).result.up_to_date
+    assert {rel: (b / rel).stat().st_mtime_ns for rel in outputs} == outputs
+
+    (app / "src/more.py").write_text("")  # with a Kconfig change: a full build
+    (app / "prj.conf").write_text("CONFIG_POLL=y\n")
+    full = do_build(app, b)
+    assert full.out[0] == f"-- Application: {app}" and "CONFIG_POLL=y\n" in full.config()
+
+
 def test_noop_does_not_load_kconfiglib_or_edtlib(make_app: Callable[..., Path],
                                                  tmp_path: Path) -> None:
     import subprocess
