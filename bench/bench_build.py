@@ -4,6 +4,7 @@ measure() times, in one run and on the same inputs (each the best of REPEAT roun
 the rounds interleaving the commands so that each sees the same machine):
   build_s          a from-scratch `zpy build` of a hello-world app (the real CLI, a subprocess)
   rebuild_noop_s   the same command again, with nothing changed
+  rebuild_src_edit_s  again after an edit of src/main.py (only the image is linked again)
   baseline_s       a subprocess that only imports kconfiglib and edtlib, parses the
                    Kconfig tree with the build's fragments and builds the EDT from the
                    build's preprocessed devicetree: the floor any front end pays
@@ -73,13 +74,16 @@ def measure() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="zpy-bench-") as tmp:
         root = Path(tmp)
         app = _app(root)
-        builds, noops, baselines, pythons = [], [], [], []
+        builds, noops, edits, baselines, pythons = [], [], [], [], []
+        main_py = app / "src" / "main.py"
         for i in range(REPEAT):
             build = root / f"build{i}"
             cmd = [*_zpy(), "build", "-b", "qemu_x86_64", "-d", str(build), str(app)]
             builds.append(_timed(cmd))
             noops.append(_timed(cmd))
             pythons.append(_timed([sys.executable, "-c", "pass"]))
+            main_py.write_text(main_py.read_text() + f"# edit {i}\n")
+            edits.append(_timed(cmd))
 
             info = json.loads((build / "zephyr/build_info.json").read_text())
             base = Path(info["kconfig"]["srctree"])
@@ -99,6 +103,7 @@ def measure() -> dict[str, float]:
             "rebuild_noop_ratio": round(noop_s / python_s, 3),
             "rebuild_noop_s": round(noop_s, 4),
             "rebuild_noop_python_s": round(python_s, 4),
+            "rebuild_src_edit_s": round(min(edits), 4),
         }
 
 
