@@ -24,7 +24,7 @@ import os
 import shutil
 import stat
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +140,8 @@ class BuildInfo:
     def save(self, paths: BuildPaths) -> None:
         paths.build_info.parent.mkdir(parents=True, exist_ok=True)
         tmp = paths.build_info.with_suffix(".tmp")
-        data = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        # a shallow view (asdict would deep-copy every table first): three saves per build
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
         tmp.write_text(json.dumps(data, indent=1) + "\n")
         tmp.replace(paths.build_info)
 
