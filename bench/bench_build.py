@@ -10,7 +10,10 @@ the rounds interleaving the commands so that each sees the same machine):
                    build's preprocessed devicetree: the floor any front end pays
   rebuild_noop_python_s  `python -c pass` with the same interpreter
 and returns build_time_ratio = build_s / baseline_s and
-rebuild_noop_ratio = rebuild_noop_s / rebuild_noop_python_s.
+rebuild_noop_ratio = rebuild_noop_s / rebuild_noop_python_s, in wall time (the
+goals), and the same ratios of CPU time (build_cpu_ratio, rebuild_noop_cpu_ratio:
+what the processes, cpp included, spent; steadier than wall time on a machine
+that others share).
 
 Run standalone: `python bench/bench_build.py` prints the dict as JSON.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -47,13 +51,20 @@ def _zpy() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "zpy"]
 
 
-def _timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
+def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of a command, its children (cpp) included."""
+    before = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.strip()}")
-    return elapsed
+    return elapsed, _children_cpu() - before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _app(root: Path) -> Path:
@@ -94,16 +105,21 @@ def measure() -> dict[str, float]:
             baselines.append(_timed(
                 [sys.executable, "-c", _BASELINE, str(build / "zephyr/build_info.json"),
                  str(build / "zephyr/zephyr.dts.pre"), *fragments], env=env))
-        build_s, noop_s, base_s = min(builds), min(noops), min(baselines)
-        python_s = min(pythons)
+        def best(runs: list[tuple[float, float]], cpu: bool = False) -> float:
+            return min(run[1 if cpu else 0] for run in runs)
+
+        build_s, noop_s, base_s, python_s = best(builds), best(noops), best(baselines), \
+            best(pythons)
         return {
             "build_time_ratio": round(build_s / base_s, 3),
             "build_s": round(build_s, 4),
             "baseline_s": round(base_s, 4),
+            "build_cpu_ratio": round(best(builds, True) / best(baselines, True), 3),
             "rebuild_noop_ratio": round(noop_s / python_s, 3),
             "rebuild_noop_s": round(noop_s, 4),
             "rebuild_noop_python_s": round(python_s, 4),
-            "rebuild_src_edit_s": round(min(edits), 4),
+            "rebuild_noop_cpu_ratio": round(best(noops, True) / best(pythons, True), 3),
+            "rebuild_src_edit_s": round(best(edits), 4),
         }
 
 
