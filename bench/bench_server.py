@@ -1,17 +1,19 @@
-"""Benchmark: 128 peers with 2 vectors each on one ivshmem server, everyone ringing everyone.
+"""Benchmark: 256 peers with 2 vectors each on one ivshmem server, everyone ringing everyone.
 
 measure() returns {"peers_scale": {"peers", "vectors", "lost", "setup_s", ...}}:
 
 * setup_s: from the first connect until every peer holds every other peer's
-  eventfds (and its own): the server's fan-out of 128 * 129 * 2 messages.
+  eventfds (and its own): the server's fan-out of 256 * 257 * 2 messages.
 * lost: notifications sent minus notifications counted. Each peer rings every
   vector of every other peer once; eventfd counters add up, so the sum of all
   counters must equal peers * (peers - 1) * vectors.
 
-The server runs in this process (a serve() thread). The peers run in worker
-processes, because 128 peers * 128 * 2 eventfds is ~33k fds, more than one
-process may usually hold: each worker raises its soft RLIMIT_NOFILE to the hard
-limit, and there are as many workers as that limit requires (at least 4).
+The server runs in this process (a serve() thread); it holds each peer's socket
+and eventfds, ~800 fds, and the messages it queues share those fds. The peers
+run in worker processes, because 256 peers * 256 * 2 eventfds is ~131k fds, more
+than one process may usually hold: this process and each worker raise their soft
+RLIMIT_NOFILE to the hard limit, and there are as many workers as that limit
+requires (at least 4).
 
 Run standalone: python bench/bench_server.py [--peers N] [--vectors V]  (prints JSON)
 """
@@ -33,7 +35,7 @@ from pathlib import Path
 from zpy.ivshmem_host.client import PeerConnection, read_eventfd
 from zpy.ivshmem_host.server import IvshmemServer
 
-PEERS = 128
+PEERS = 256
 VECTORS = 2
 #: fds a worker keeps for itself beyond its peers' (python, pipes, selector)
 _FD_MARGIN = 64

@@ -1,10 +1,16 @@
 """Benchmarks of the runtime, each a ratio to a baseline measured in the same run.
 
   boot_to_main_ratio      `zpy run` start to main()'s first output / `python -c pass`
+  boot_run_cpu_ratio      the CPU time of that whole run (boot, main, exit) / that of
+                          `python -c pass` (steadier than wall time on a shared machine)
   doorbell_rtt_p50_ratio  two zpy VMs ringing each other (int_peer, ISR, k_poll wake,
-  doorbell_rtt_p99_ratio  int_peer back) / a C eventfd ping-pong between two processes,
+                          int_peer back) / a C eventfd ping-pong between two processes,
                           each VM and each C process on a CPU of its own
-  doorbell_same_cpu_p50_ratio  the same with all four processes on one CPU
+  doorbell_rtt_p99_python_ratio  the same round trip's p99 / the p99 of the same
+                          ping-pong written in plain Python (two processes, epoll and
+                          eventfds), placed as the others
+  doorbell_same_cpu_p50_ratio  the p50 with both sides of each ping-pong on one CPU / C's
+  doorbell_same_cpu_p50_python_ratio  ... / plain Python's, also on that CPU
   doorbell_view_p50_ratio the round trip with both VMs serving their view (`zpy run --view`,
                           no page connected) / without, split placement, two runs of each
                           in turns: the hooks on the doorbell path cost one attribute check
@@ -22,7 +28,9 @@
 Both sides of a round-trip ratio are pinned to the same CPUs: left alone, the
 host's scheduler keeps the fast C ping-pong on one CPU and spreads the slower
 Python processes over two, and in a virtual machine a wake-up across CPUs costs
-tens of microseconds, so unpinned figures compare placements, not code.
+tens of microseconds, so unpinned figures compare placements, not code. The C,
+plain-Python and zpy ping-pongs of one placement run one after the other in
+the same run, so the three see the same machine.
 
 Run standalone: `python bench/bench_zpy.py` prints the dict as JSON.
 """
@@ -32,8 +40,8 @@ from __future__ import annotations
 import json
 import mmap
 import os
+import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,7 +51,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-BOOT_REPEAT = 7
+BOOT_REPEAT = 9
 RTT_ROUNDS = 5000
 SHM_SIZE = 64 << 20
 
@@ -67,14 +75,23 @@ def _percentile(values: list[int], q: float) -> float:
 # -- boot ------------------------------------------------------------------------------
 
 
-def _time_to_first_line(cmd: list[str]) -> float:
+def _time_to_first_line(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds to the first line of output, CPU seconds of the whole run)."""
+    before = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert proc.stdout is not None
     proc.stdout.readline()
     elapsed = time.perf_counter() - start
+    proc.stdout.read()
     proc.wait()
-    return elapsed
+    proc.stdout.close()
+    return elapsed, _children_cpu() - before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measure_boot(tmp: Path) -> dict[str, float]:
@@ -86,16 +103,24 @@ def measure_boot(tmp: Path) -> dict[str, float]:
     _build(app, tmp / "boot_build")
     run = _zpy("run", "-d", str(tmp / "boot_build"))
     python = [sys.executable, "-c", "pass"]
-    boot = statistics.median(_time_to_first_line(run) for _ in range(BOOT_REPEAT))
-    bare = statistics.median(_timed(python) for _ in range(BOOT_REPEAT))
+    boots, bares = [], []
+    for _ in range(BOOT_REPEAT):  # interleaved, so that both see the same machine
+        boots.append(_time_to_first_line(run))
+        bares.append(_timed(python))
+    # the best of each: the least disturbed by others
+    boot, bare = min(b[0] for b in boots), min(b[0] for b in bares)
+    boot_cpu, bare_cpu = min(b[1] for b in boots), min(b[1] for b in bares)
     return {"boot_to_main_s": round(boot, 4), "python_startup_s": round(bare, 4),
-            "boot_to_main_ratio": round(boot / bare, 2)}
+            "boot_to_main_ratio": round(boot / bare, 2),
+            "boot_run_cpu_ratio": round(boot_cpu / bare_cpu, 2)}
 
 
-def _timed(cmd: list[str]) -> float:
+def _timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of a command."""
+    before = _children_cpu()
     start = time.perf_counter()
     subprocess.run(cmd, check=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _children_cpu() - before
 
 
 # -- doorbell round trip -------------------------------------------------------------------
@@ -130,6 +155,45 @@ def c_pingpong(tmp: Path, rounds: int, cpus: Cpus) -> list[int]:
                        check=True)
     out = subprocess.run([str(exe), str(rounds), "500", *map(str, cpus)], check=True,
                          capture_output=True, text=True)
+    return [int(line) for line in out.stdout.split()]
+
+
+#: The C ping-pong line by line in plain Python: what Python alone costs per round trip.
+#: Each side waits in epoll for its eventfd, as a zpy CPU waits for its interrupt sources.
+_PYTHON_EVENTFD_PINGPONG = """
+import os, select, sys, time
+rounds, warmup, cpu_parent, cpu_child = map(int, sys.argv[1:5])
+ping, pong = os.eventfd(0), os.eventfd(0)
+child = os.fork()
+if child == 0:
+    os.sched_setaffinity(0, {cpu_child})
+    ep = select.epoll()
+    ep.register(ping, select.EPOLLIN)
+    for _ in range(rounds + warmup):
+        ep.poll()
+        os.eventfd_read(ping)
+        os.eventfd_write(pong, 1)
+    os._exit(0)
+os.sched_setaffinity(0, {cpu_parent})
+ep = select.epoll()
+ep.register(pong, select.EPOLLIN)
+rtt = []
+for i in range(rounds + warmup):
+    t0 = time.perf_counter_ns()
+    os.eventfd_write(ping, 1)
+    ep.poll()
+    os.eventfd_read(pong)
+    if i >= warmup:
+        rtt.append(time.perf_counter_ns() - t0)
+os.waitpid(child, 0)
+print("\\n".join(map(str, rtt)))
+"""
+
+
+def python_pingpong(rounds: int, cpus: Cpus) -> list[int]:
+    """The plain-Python eventfd ping-pong, its two processes on `cpus` (as the C one)."""
+    out = subprocess.run([sys.executable, "-c", _PYTHON_EVENTFD_PINGPONG, str(rounds), "500",
+                          *map(str, cpus)], check=True, capture_output=True, text=True)
     return [int(line) for line in out.stdout.split()]
 
 
@@ -179,26 +243,43 @@ def zpy_pingpong(tmp: Path, rounds: int, cpus: Cpus, *run_args: str) -> list[int
 
 
 def measure_doorbell(tmp: Path, rounds: int = RTT_ROUNDS) -> dict[str, float | str]:
+    """C, plain Python and zpy, pinned a CPU per side, then all on one CPU (same run)."""
     split, same = split_cpus(), same_cpu()
-    c, z = c_pingpong(tmp, rounds, split), zpy_pingpong(tmp, rounds, split)
-    c50, c99 = _percentile(c, 0.50), _percentile(c, 0.99)
-    z50, z99 = _percentile(z, 0.50), _percentile(z, 0.99)
+    c = c_pingpong(tmp, rounds, split)
+    py = python_pingpong(rounds, split)
+    z = zpy_pingpong(tmp, rounds, split)
     # with and without --view in turns, so that drift on a shared machine falls on both
     view = zpy_pingpong(tmp, rounds, split, "--view")
     plain = z + zpy_pingpong(tmp, rounds, split)
     view += zpy_pingpong(tmp, rounds, split, "--view")
     view50, plain50 = _percentile(view, 0.50), _percentile(plain, 0.50)
     if same != split:
-        c, z = c_pingpong(tmp, rounds, same), zpy_pingpong(tmp, rounds, same)
-    same_c50, same_z50 = _percentile(c, 0.50), _percentile(z, 0.50)
+        same_c = c_pingpong(tmp, rounds, same)
+        same_py = python_pingpong(rounds, same)
+        same_z = zpy_pingpong(tmp, rounds, same)
+    else:
+        same_c, same_py, same_z = c, py, z
+    us = {name: (_percentile(v, 0.50) / 1000, _percentile(v, 0.99) / 1000) for name, v in (
+        ("c", c), ("python", py), ("zpy", z),
+        ("same_c", same_c), ("same_python", same_py), ("same_zpy", same_z))}
     return {
         "doorbell_cpus": f"{split[0]},{split[1]}",
-        "doorbell_rtt_p50_us": round(z50 / 1000, 1), "doorbell_rtt_p99_us": round(z99 / 1000, 1),
-        "c_eventfd_rtt_p50_us": round(c50 / 1000, 1), "c_eventfd_rtt_p99_us": round(c99 / 1000, 1),
-        "doorbell_rtt_p50_ratio": round(z50 / c50, 2), "doorbell_rtt_p99_ratio": round(z99 / c99, 2),
-        "doorbell_same_cpu_rtt_p50_us": round(same_z50 / 1000, 1),
-        "c_eventfd_same_cpu_rtt_p50_us": round(same_c50 / 1000, 1),
-        "doorbell_same_cpu_p50_ratio": round(same_z50 / same_c50, 2),
+        "c_eventfd_rtt_p50_us": round(us["c"][0], 1),
+        "c_eventfd_rtt_p99_us": round(us["c"][1], 1),
+        "python_eventfd_rtt_p50_us": round(us["python"][0], 1),
+        "python_eventfd_rtt_p99_us": round(us["python"][1], 1),
+        "doorbell_rtt_p50_us": round(us["zpy"][0], 1),
+        "doorbell_rtt_p99_us": round(us["zpy"][1], 1),
+        "doorbell_rtt_p50_ratio": round(us["zpy"][0] / us["c"][0], 2),
+        "doorbell_rtt_p99_python_ratio": round(us["zpy"][1] / us["python"][1], 2),
+        "c_eventfd_same_cpu_rtt_p50_us": round(us["same_c"][0], 1),
+        "c_eventfd_same_cpu_rtt_p99_us": round(us["same_c"][1], 1),
+        "python_eventfd_same_cpu_rtt_p50_us": round(us["same_python"][0], 1),
+        "python_eventfd_same_cpu_rtt_p99_us": round(us["same_python"][1], 1),
+        "doorbell_same_cpu_rtt_p50_us": round(us["same_zpy"][0], 1),
+        "doorbell_same_cpu_rtt_p99_us": round(us["same_zpy"][1], 1),
+        "doorbell_same_cpu_p50_ratio": round(us["same_zpy"][0] / us["same_c"][0], 2),
+        "doorbell_same_cpu_p50_python_ratio": round(us["same_zpy"][0] / us["same_python"][0], 2),
         "doorbell_rtt_view_p50_us": round(view50 / 1000, 1),
         "doorbell_view_p50_ratio": round(view50 / plain50, 2),
     }

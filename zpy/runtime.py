@@ -17,7 +17,6 @@ import inspect
 import itertools
 import os
 import sys
-import traceback
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +47,8 @@ def _located(exc: BaseException, what: str) -> BootError:
         return BootError(f"{what}: SyntaxError: {exc.msg}", exc.filename, exc.lineno)
     if isinstance(exc, ZpyError) and exc.filename:
         return BootError(exc.message, exc.filename, exc.lineno)
+    import traceback  # only when linking fails
+
     frames = traceback.extract_tb(exc.__traceback__)
     # the innermost frame in image code (not in zpy's own kernel) names the culprit
     frame = frames[-1] if frames else None

@@ -501,6 +501,7 @@ def test_console_client_disconnect_does_not_stop_the_vm(builds, vms):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         sock.close()
     sock = _connect(port)  # the VM outlived them: it serves the next client
+    assert proc.poll() is None
     out = Output(sock.fileno())
     con = Console(sock.sendall, out)
     con.type("\x03")  # drop what earlier clients left on the line

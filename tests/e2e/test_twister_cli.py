@@ -295,6 +295,56 @@ def test_dry_run_builds_nothing(tmp_path):
     assert not out.exists()
 
 
+def planned(stdout: str) -> list[str]:
+    """The configurations a dry run would build, in its order."""
+    return re.findall(r"^INFO - qemu_x86_64 (\S+): build", stdout, re.M)
+
+
+def test_subsets_share_the_suite_and_shuffles_follow_their_seed(tmp_path):
+    for n in range(5):
+        app(tmp_path, f"app{n}", f"tests:\n  s.{n}: {{build_only: true}}\n")
+    app(tmp_path, "tagged", "tests:\n  s.tagged: {tags: slow}\n")
+    out = tmp_path / "out"
+    every = [f"app{n}/s.{n}" for n in range(5)]
+
+    parts = []
+    for n in (1, 2):
+        done = twister("-T", str(tmp_path), "-O", str(out), "-y", "-e", "slow", "-B", f"{n}/2")
+        assert done.returncode == 0, done.stderr
+        assert f"INFO - Running only a subset: {n}/2" in done.stdout
+        parts.append(planned(done.stdout))
+    assert parts == [every[:3], every[3:]]  # sorted, the first part one longer
+
+    shuffled = []
+    for n in (1, 2, 1):
+        done = twister("-T", str(tmp_path), "-O", str(out), "-y", "-e", "slow", "-B", f"{n}/2",
+                       "--shuffle-tests", "--shuffle-tests-seed", "42")
+        assert "INFO - Shuffle tests with seed: 42" in done.stdout
+        shuffled.append(planned(done.stdout))
+    assert shuffled[0] == shuffled[2] and sorted(shuffled[0] + shuffled[1]) == every
+    done = twister("-T", str(tmp_path), "-O", str(out), "-y", "-B", "1/1", "--shuffle-tests")
+    seed = re.search(r"INFO - Shuffle tests with seed: (\d+)", done.stdout)
+    assert seed, done.stdout  # a random seed, said so that the run can be repeated
+
+    # a real run of one part builds and reports that part only
+    done = twister("-T", str(tmp_path), "-O", str(out), "-e", "slow", "-B", "2/2")
+    assert done.returncode == 0, done.stdout
+    assert sorted(suites(out)) == every[3:]
+    assert not (out / "qemu_x86_64/app0").exists()
+
+
+@pytest.mark.parametrize("args, line", [
+    (["--shuffle-tests"], "error: --shuffle-tests requires --subset"),
+    (["--shuffle-tests-seed", "1"], "error: --shuffle-tests-seed requires --shuffle-tests"),
+    (["-B", "5/4"], "error: --subset 5/4: subset should not exceed the total number of sets"),
+    (["--subset", "half"], "error: --subset half: Bad subset value."),
+])
+def test_bad_subsets(tmp_path, args, line):
+    done = twister("-T", str(tmp_path), "-O", str(tmp_path / "o"), *args)
+    assert (done.returncode, done.stderr) == (1, line + "\n")
+    assert not (tmp_path / "o").exists()
+
+
 def test_ivshmem_sidecars(tmp_path):
     """The doorbell suites get their own (v1 or v2) ivshmem server, the plain suite a private
     memory file."""
@@ -388,8 +438,8 @@ def test_real_shell(tmp_path):
                   expected: "^pong$"
                 - command: demo params a b
                   expected: "argc = 3"
-                - command: demo ping
-                  expected: "ping"
+                - command: kernel version
+                  expected: "Zephyr version"
           real.pytest:
             harness: pytest
         """))
@@ -397,14 +447,14 @@ def test_real_shell(tmp_path):
     (folder / "pytest" / "test_shell.py").write_text(REAL_SHELL_PYTEST)
     out = tmp_path / "out"
     done = twister("-T", str(tmp_path), "-O", str(out))
-    assert done.returncode == 1, done.stdout
+    assert done.returncode == 0, done.stdout
     data = suites(out)
     sh = data["shell_module/real.shell"]
-    assert (sh["status"], sh["reason"]) == ("failed", "1/3 shell commands failed")
+    # (a command that fails waits for late output: test_shell_harness covers it)
+    assert sh["status"] == "passed", sh
     assert [(tc["identifier"], tc["status"]) for tc in sh["testcases"]] == [
         ("real.shell.demo_ping", "passed"), ("real.shell.demo_params_a_b", "passed"),
-        ("real.shell.demo_ping_2", "failed")]
-    assert sh["testcases"][2]["reason"] == "'demo ping': expected 'ping', got: pong"
+        ("real.shell.kernel_version", "passed")]
     py = data["shell_module/real.pytest"]
     assert py["status"] == "passed", py.get("log")
     assert [tc["identifier"] for tc in py["testcases"]] == ["real.pytest.test_ping",

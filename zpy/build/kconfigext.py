@@ -54,6 +54,8 @@ class ZephyrKconfig(kconfiglib.Kconfig):
     # -- kconfiglib hooks --------------------------------------------------------------
 
     def _tokenize(self, s: str) -> Any:
+        if "configdefault" not in s:  # most lines: no regex (one call per line of Kconfig)
+            return super()._tokenize(s)
         m = _CONFIGDEFAULT.match(s)
         if m is None:
             return super()._tokenize(s)

@@ -24,10 +24,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from zpy import yamlfile
 from zpy.errors import BuildError
+
+if TYPE_CHECKING:
+    from zpy import yamlfile
 
 #: Where a module keeps its metadata, as Zephyr's MODULE_YML_PATH.
 MODULE_YML = Path("zephyr/module.yml")
@@ -95,6 +97,8 @@ def load_module(path: Path, given: str) -> ZephyrModule:
         raise BuildError(f"{given}, given in ZEPHYR_EXTRA_MODULES, is not a valid zephyr module",
                          hint=f"a module has {MODULE_YML} (or zephyr/CMakeLists.txt and "
                          "zephyr/Kconfig)")
+    from zpy import yamlfile  # PyYAML: only for an app that names modules, not on every build
+
     doc = yamlfile.load(yml, BuildError)
     data = doc.data if doc.data is not None else {}
     _check(doc, data, _SCHEMA, ())

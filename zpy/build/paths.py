@@ -13,7 +13,7 @@ from pathlib import Path
 
 from zpy.build import environ
 from zpy.errors import BuildError
-from zpy.image import dtmodel, manifest
+from zpy.image import DEVICETREE_JSON, IMAGE_JSON
 
 #: The file that marks a folder as a Zephyr (zpy) tree.
 BASE_MARKER = "Kconfig.zephyr"
@@ -61,11 +61,11 @@ class BuildPaths:
 
     @property
     def devicetree_json(self) -> Path:
-        return self.root / dtmodel.RELPATH
+        return self.root / DEVICETREE_JSON
 
     @property
     def image_json(self) -> Path:
-        return self.root / manifest.RELPATH
+        return self.root / IMAGE_JSON
 
     @property
     def zephyr_dts(self) -> Path:

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import zpy
 from zpy.build import builddir, environ, inputs
@@ -28,11 +29,11 @@ from zpy.build.builddir import BuildInfo
 from zpy.build.modules import ZephyrModule, find_modules, kconfig_modules, module_variables
 from zpy.build.options import BuildOptions, parse_cmake_args
 from zpy.build.paths import BuildPaths, zephyr_base
-from zpy.build.sources import ModuleTable, image_modules
 from zpy.errors import BuildError, OutputError
-from zpy.image import dotconfig
-from zpy.image.dtmodel import DeviceTree
 from zpy.image.manifest import ImageManifest
+
+if TYPE_CHECKING:
+    from zpy.build.sources import ModuleTable
 
 Log = Callable[[str], None]
 
@@ -152,13 +153,60 @@ def build(
     confs = inputs.conf_files(the_app, the_board, options)
     dts = inputs.dts_files(the_app, the_board, options)
 
-    if builddir.up_to_date(info, paths, the_app.dir, the_board.name, req.settings,
-                           zpy.__version__):
+    changed = builddir.changed_inputs(info, paths, the_app.dir, the_board.name, req.settings,
+                                      zpy.__version__)
+    if changed == []:
         out(f"-- {root} is up to date: no work to do.")
         return BuildResult(root, the_board.name, the_app.dir, True,
                            ImageManifest.load(paths.image_json), warnings)
-    manifest = _full_build(req, info, confs, dts, out, warn_line)
+    last = _last_image(paths) if changed else None
+    if info is not None and last is not None and _only_sources(changed or [], the_app, last):
+        manifest = _relink(req, info, last, out, warn_line)
+    else:
+        manifest = _full_build(req, info, confs, dts, out, warn_line)
     return BuildResult(root, the_board.name, the_app.dir, False, manifest, warnings)
+
+
+def _last_image(paths: BuildPaths) -> ImageManifest | None:
+    try:
+        return ImageManifest.load(paths.image_json)
+    except OutputError:
+        return None  # a broken image.json: the full build writes a new one
+
+
+def _sources(manifest: ImageManifest) -> set[str]:
+    """The app's and the modules' source files an image links."""
+    return {m.path for m in manifest.app_sources + manifest.module_sources}
+
+
+def _only_sources(changed: list[str], app: App, last: ImageManifest) -> bool:
+    """Did only sources the last image linked change, or the files in the app's src/? Then
+    the devicetree, the Kconfig and their outputs stand, and only the image is linked again."""
+    sources = _sources(last)
+    return all(name in sources or name == str(app.src) for name in changed)
+
+
+def _relink(req: _Request, info: BuildInfo, last: ImageManifest, out: Log,
+            warn: Log) -> ImageManifest:
+    """Check and link the sources again (as ninja recompiles one C file and links)."""
+    manifest, table = _link(req, warn)
+    _say_linked(req, manifest, out)
+    for name in _sources(last) - _sources(manifest):  # no input any more
+        info.files.pop(name, None)
+        info.stamps.pop(name, None)
+    info.record_files(Path(m.path) for m in manifest.app_sources + manifest.module_sources)
+    info.record_folders([req.app.src, *table.globbed])
+    info.save(req.paths)
+    return manifest
+
+
+def _say_linked(req: _Request, manifest: ImageManifest, out: Log) -> None:
+    n_zpy, n_mod, n_app = (len(manifest.modules), len(manifest.module_sources),
+                           len(manifest.app_sources))
+    total = n_zpy + n_mod + n_app
+    from_modules = f", {n_mod} from modules" if req.modules else ""
+    out(f"[{total}/{total}] Linking image: {total} modules ({n_zpy} zpy{from_modules}, "
+        f"{n_app} app) -> {req.paths.image_json}")
 
 
 def menuconfig(build_dir: Path | str = "build", gui: bool = False, out: Log = print,
@@ -169,6 +217,7 @@ def menuconfig(build_dir: Path | str = "build", gui: bool = False, out: Log = pr
     .config is its only Kconfig input: autoconf.h and image.json follow the edit.
     """
     from zpy.build import kconfig
+    from zpy.image.dtmodel import DeviceTree
 
     paths = BuildPaths(Path(build_dir).expanduser().resolve())
     info = BuildInfo.load(paths)
@@ -275,18 +324,13 @@ def _full_build(req: _Request, old: BuildInfo | None, confs: inputs.Selection,
         handwritten=not keep_dotconfig, dotconfig=paths.dotconfig,
         autoconf=paths.autoconf_h, out=out, warn=warn)
     info.fragments = frag_hash
-    info.dotconfig = builddir.file_hash(paths.dotconfig)
+    info.record_dotconfig(paths.dotconfig)
     info.kconfig = setup.to_json()
     info.save(paths)
 
     # 4. the image
     manifest, table = _link(req, warn)
-    n_zpy, n_mod, n_app = (len(manifest.modules), len(manifest.module_sources),
-                           len(manifest.app_sources))
-    total = n_zpy + n_mod + n_app
-    from_modules = f", {n_mod} from modules" if req.modules else ""
-    out(f"[{total}/{total}] Linking image: {total} modules ({n_zpy} zpy{from_modules}, "
-        f"{n_app} app) -> {paths.image_json}")
+    _say_linked(req, manifest, out)
 
     # remember every input
     info.record_files(result.kconfig_files)
@@ -305,6 +349,9 @@ def _full_build(req: _Request, old: BuildInfo | None, confs: inputs.Selection,
 
 def _link(req: _Request, warn: Log) -> tuple[ImageManifest, ModuleTable]:
     """Choose the image's sources for the build's .config, check them, write image.json."""
+    from zpy.build.sources import image_modules  # a no-op rebuild does not link
+    from zpy.image import dotconfig
+
     paths = req.paths
     config = dotconfig.cmake_variables(paths.dotconfig)
     table = image_modules(req.base, config, app=req.app, zephyr_modules=req.modules, warn=warn,

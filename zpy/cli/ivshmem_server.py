@@ -259,7 +259,8 @@ def _parse_int(text: str, what: str) -> int:
 
 
 def _raise_fd_limit() -> None:
-    """Queued messages hold fds: allow as many as the hard limit does."""
+    """Each peer costs its socket and an eventfd per vector (256 peers x 2 vectors: ~770
+    fds, near the usual soft limit of 1024): allow as many as the hard limit does."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or soft < hard:
         try:

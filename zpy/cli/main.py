@@ -6,7 +6,6 @@ import argparse
 import importlib
 import os
 import sys
-import traceback
 
 from zpy import __version__
 from zpy.cli.command import CommandError, ZpyCommand
@@ -96,29 +95,39 @@ def main(argv: list[str] | None = None) -> int:
         return command.run(args, extra)
     except KeyboardInterrupt:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         return 130
     except BrokenPipeError:
         return 0
     except FatalError as e:
         if debug and e.cause is not None:
-            traceback.print_exception(e.cause)
+            _print_traceback(e.cause)
         # The image already printed its own fatal error report on its console.
         return e.status
     except ZpyError as e:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         print(format_error(e), file=sys.stderr)
         if e.hint:
             print(f"hint: {e.hint}", file=sys.stderr)
         return e.returncode if isinstance(e, CommandError) else 1
     except Exception as e:  # a zpy bug: still one line unless --debug
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         else:
             print(f"zpy: internal error: {type(e).__name__}: {e} "
                   "(run with --debug for the traceback)", file=sys.stderr)
         return 1
+
+
+def _print_traceback(exc: BaseException | None = None) -> None:
+    """--debug's traceback (the module is imported only then: every command starts faster)."""
+    import traceback
+
+    if exc is None:
+        traceback.print_exc()
+    else:
+        traceback.print_exception(exc)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ import os
 import signal
 import sys
 import threading
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -202,6 +201,8 @@ class Run(ZpyCommand):
                                    args.real_time, args.view)
         except FatalError as e:
             if getattr(args, "debug", False) and e.cause is not None:
+                import traceback
+
                 traceback.print_exception(e.cause)
             status = e.status
         # Kernel threads may still be running app code; end the process without waiting on them.

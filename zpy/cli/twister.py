@@ -58,6 +58,14 @@ class Twister(ZpyCommand):
             help="show the test plan without building anything")
         add("--pytest-args", action="append", default=[], metavar="ARG",
             help="an argument for the pytest harness's pytest (repeatable)")
+        add("-B", "--subset", metavar="N/M",
+            help="only run part N of M of the configurations (1/4: the first quarter), "
+            "to share a suite between M machines; the same N/M always picks the same part")
+        add("--shuffle-tests", action="store_true",
+            help="shuffle the configurations before --subset cuts them (needs --subset)")
+        add("--shuffle-tests-seed", metavar="SEED",
+            help="seed for --shuffle-tests (default: a random one, printed); the same "
+            "seed gives the same parts")
 
     def do_run(self, args: argparse.Namespace, extra: list[str]) -> int:
         from zpy.twister.errors import TwisterError
@@ -84,6 +92,9 @@ class Twister(ZpyCommand):
             fixtures=args.fixture,
             dry_run=args.dry_run,
             pytest_args=args.pytest_args,
+            subset=args.subset,
+            shuffle_tests=args.shuffle_tests,
+            shuffle_tests_seed=args.shuffle_tests_seed,
         )
         result = run_twister(opts, self._log)
         return 1 if result.failed else 0

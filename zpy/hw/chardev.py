@@ -20,16 +20,18 @@ thread that takes interrupts, never in a thread of its own.
 from __future__ import annotations
 
 import os
-import socket
 import stat
 import termios
 import threading
 import tty
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from zpy.errors import MachineError
 from zpy.hw.cpu import CPU
+
+if TYPE_CHECKING:
+    import socket
 
 #: A write that a connected client does not take within this time is dropped (seconds).
 SEND_TIMEOUT = 5.0
@@ -312,6 +314,8 @@ class SocketChardev(Chardev):
         return str(address)
 
     def _listen(self, address: tuple[str, int] | str) -> socket.socket:
+        import socket  # only socket consoles need the module (a boot on stdio is faster)
+
         sock = socket.socket(self.family, socket.SOCK_STREAM)
         try:
             if self.family == socket.AF_UNIX:
@@ -332,6 +336,8 @@ class SocketChardev(Chardev):
         return sock
 
     def _connect(self, address: tuple[str, int] | str) -> socket.socket:
+        import socket
+
         sock = socket.socket(self.family, socket.SOCK_STREAM)
         try:
             sock.connect(address)
@@ -344,6 +350,8 @@ class SocketChardev(Chardev):
 
     @staticmethod
     def _prepare(sock: socket.socket) -> None:
+        import socket
+
         sock.settimeout(SEND_TIMEOUT)
         if sock.family != socket.AF_UNIX:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -372,6 +380,8 @@ class SocketChardev(Chardev):
             cpu.add_source(self._listener.fileno(), self._accept)
 
     def _readable(self, fd: int) -> None:
+        import socket
+
         client = self._client
         if client is None or client.fileno() != fd:
             return
@@ -427,6 +437,8 @@ class SocketChardev(Chardev):
     # -- life cycle --------------------------------------------------------------------
 
     def describe(self) -> str:
+        import socket
+
         kind = "unix" if self.family == socket.AF_UNIX else "tcp"
         where = self._where(self.address)
         return f"{kind}:{where},server=on" if self.server else f"{kind}:{where}"
@@ -534,6 +546,8 @@ def open_serial(spec: str, stdin: int | None = 0, stdout: BinaryIO | int | None 
             raise MachineError(f"-serial {spec}: port {port} is out of range")
         server, wait = _flags(spec, words)
         host = host.strip("[]") or ("0.0.0.0" if server else "127.0.0.1")
+        import socket
+
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         if not server and port == 0:
             raise MachineError(f"-serial {spec}: a client needs a port")
@@ -543,6 +557,8 @@ def open_serial(spec: str, stdin: int | None = 0, stdout: BinaryIO | int | None 
         if not path:
             raise MachineError(f"-serial {spec}: expected unix:PATH")
         server, wait = _flags(spec, words)
+        import socket
+
         return SocketChardev(socket.AF_UNIX, path, server, wait, label)
     raise MachineError(f"-serial {spec}: '{kind}' is not a valid char driver name",
                        hint="use stdio, pty, null, file:PATH, tcp:HOST:PORT[,server][,nowait] "

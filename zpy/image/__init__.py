@@ -9,3 +9,10 @@ back; the kernel uses the devicetree model. Neither side owns them:
 - outputs: reading any of them back as checked data, with one error naming the
   broken file and the pristine rebuild that mends it.
 """
+
+from pathlib import Path
+
+#: Where the devicetree model and the image manifest live in a build folder: named here,
+#: where importing them costs nothing (a no-op rebuild checks that they exist, no more).
+DEVICETREE_JSON = Path("zephyr/include/generated/zephyr/devicetree_generated.json")
+IMAGE_JSON = Path("zephyr/image.json")

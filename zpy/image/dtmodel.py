@@ -17,10 +17,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zpy.image import DEVICETREE_JSON
 from zpy.image.outputs import broken, read_json_object, require
 
 #: Where the model lives inside a build directory.
-RELPATH = Path("zephyr/include/generated/zephyr/devicetree_generated.json")
+RELPATH = DEVICETREE_JSON
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,11 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from zpy.image import IMAGE_JSON
 from zpy.image.outputs import broken, read_json_object, require
 
 #: Where the manifest lives inside a build directory.
-RELPATH = Path("zephyr/image.json")
+RELPATH = IMAGE_JSON
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,13 @@ messages, how IDs are chosen and what a departure means; the subclasses
 supply those. Everything else lives here, once:
 
 * No message is ever lost. Peer sockets are non-blocking; what a full socket
-  refuses waits in that peer's queue (with a dup of its fd, so the fd stays
-  valid even if its owner leaves) and goes out when the socket drains. A peer
-  that stops reading is dropped once its queue passes `max_queued` messages or
-  has made no progress for `stall_timeout` seconds; the others never wait.
+  refuses waits in that peer's queue and goes out when the socket drains. A
+  queued message holds a reference to the server's fd (not a dup: 256 peers
+  joining at once queue ~130k fd-carrying messages, far more fds than a
+  process may hold), and an eventfd whose owner leaves stays open until the
+  last queued message carrying it has gone. A peer that stops reading is
+  dropped once its queue passes `max_queued` messages or has made no progress
+  for `stall_timeout` seconds; the others never wait.
 * A broken peer (it sends data, hangs up mid-setup, breaks a send, or trips a
   bug in the server) costs that peer alone; the others are told it left.
 * The socket path is handled by `UnixListener`, the shared memory by
@@ -73,7 +76,7 @@ class Outgoing:
     #: what the verbose log shows for it (formatted only when logged)
     what: object
     data: memoryview
-    #: a dup the server owns until the fd has gone out (with the first byte)
+    #: the server's fd to pass (with the first byte), held until it has gone out
     fd: int | None
     #: the fd number the server knows the eventfd or shm by, for the verbose log
     shown_fd: int | None
@@ -189,6 +192,10 @@ class PeerServer:
         self._doomed: deque[Peer] = deque()
         self._accept_paused_until = 0.0
         self._retry_sends_at: float | None = None
+        #: fd -> queued messages that will pass it (see _hold_fd)
+        self._fd_holds: dict[int, int] = {}
+        #: fds whose owner left while queued messages still carry them
+        self._orphan_fds: set[int] = set()
 
     # -- Life cycle -------------------------------------------------------------------
 
@@ -451,14 +458,33 @@ class PeerServer:
             self._fail(peer, f"dropped: more than {self.max_queued} messages waiting: "
                              "it does not read")
             return
-        dup: int | None = None
         if queued_fd is not None:
-            try:
-                dup = os.dup(queued_fd)
-            except OSError as e:
-                self._fail(peer, f"dropped: cannot keep an fd for a queued message: {e.strerror}")
-                return
-        peer.queue.append(Outgoing(what, data, dup, fd))
+            self._hold_fd(queued_fd)
+        peer.queue.append(Outgoing(what, data, queued_fd, fd))
+
+    # -- fds held by queued messages ----------------------------------------------------
+
+    def _hold_fd(self, fd: int) -> None:
+        """A queued message will pass `fd`: keep it open until then."""
+        self._fd_holds[fd] = self._fd_holds.get(fd, 0) + 1
+
+    def _release_fd(self, fd: int) -> None:
+        """A queued message passed (or dropped) `fd`; close it if its owner left meanwhile."""
+        left = self._fd_holds[fd] - 1
+        if left:
+            self._fd_holds[fd] = left
+            return
+        del self._fd_holds[fd]
+        if fd in self._orphan_fds:
+            self._orphan_fds.discard(fd)
+            os.close(fd)
+
+    def _close_owned_fd(self, fd: int) -> None:
+        """Close a departed peer's eventfd, or leave that to the last queued message carrying it."""
+        if fd in self._fd_holds:
+            self._orphan_fds.add(fd)
+        else:
+            os.close(fd)
 
     # -- Peers arriving ---------------------------------------------------------------
 
@@ -502,7 +528,7 @@ class PeerServer:
                 return
             progressed = True
             if item.fd is not None:
-                os.close(item.fd)
+                self._release_fd(item.fd)
                 item.fd = None
             if sent < len(item.data):
                 item.data = item.data[sent:]
@@ -579,10 +605,10 @@ class PeerServer:
         peer.sock.close()
         for item in peer.queue:
             if item.fd is not None:
-                os.close(item.fd)
+                self._release_fd(item.fd)
         peer.queue.clear()
         self.log.log(level, "peer %d %s", peer.id, reason)
         self._tell_departure(peer)
         for fd in peer.eventfds:
-            os.close(fd)
+            self._close_owned_fd(fd)
         peer.eventfds.clear()

@@ -7,8 +7,8 @@ order QEMU's own server uses (see `IvshmemServer.handle_ready`). It differs from
 QEMU's example server where that one is fragile:
 
 * No message is ever lost. Peer sockets are non-blocking; what a full socket
-  refuses waits in that peer's queue (with a dup of its fd, so the fd stays
-  valid even if its owner leaves) and goes out when the socket drains. A peer
+  refuses waits in that peer's queue (holding the fd it carries open, even if
+  its owner leaves) and goes out when the socket drains. A peer
   that stops reading is dropped once its queue passes `max_queued` messages or
   has made no progress for `stall_timeout` seconds; the others never wait.
 * IDs are never reused (QEMU's device corrupts its heap when a departed ID comes

@@ -2,11 +2,15 @@
 
 The static filters are twister's (twisterlib/testplan.py apply_filters), with
 its reasons word for word, so a report reads the same. The one filter that
-needs a build, `filter:`, is applied later (builder.py).
+needs a build, `filter:`, is applied later (builder.py). `--subset N/M` cuts
+the plan into M parts as twister's generate_subset does, so that M machines
+(or M jobs of a CI) share one suite; `--shuffle-tests` shuffles it first.
 """
 
 from __future__ import annotations
 
+import os
+import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,3 +134,49 @@ def make_plan(found: Discovery, known: dict[str, Platform], opts: PlanOptions
                 inst.add_filter(reason)
             instances.append(inst)
     return instances
+
+
+def parse_subset(text: str) -> tuple[int, int]:
+    """`--subset N/M` as (N, M), refused in twister's words when it is not one."""
+    try:
+        subset, sets = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise TwisterError(f"--subset {text}: Bad subset value.") from None
+    if subset > sets:
+        raise TwisterError(f"--subset {text}: subset should not exceed the total number of sets")
+    if subset < 1:
+        raise TwisterError(f"You have provided a wrong subset value: {text}.")
+    return subset, sets
+
+
+def new_seed() -> int:
+    """A seed for --shuffle-tests without --shuffle-tests-seed (twister's: 8 random bytes)."""
+    return int.from_bytes(os.urandom(8), byteorder="big")
+
+
+def select_subset(instances: list[TestInstance], subset: int, sets: int,
+                  seed: int | str | None = None) -> list[TestInstance]:
+    """Part `subset` of `sets` of the plan, as twister's generate_subset.
+
+    The instances are sorted by <platform>/<name> (shuffled with `seed` if one
+    is given: random.Random(seed), as twister seeds `random`); the ones still to
+    be decided (not filtered, not broken) are cut into `sets` runs of equal
+    length, the first `total % sets` of them one longer; the broken ones
+    (errors) go with part 1, and statically filtered ones with none, so the
+    parts add up to the whole plan's work and each instance runs in exactly one.
+    """
+    ordered = sorted(instances, key=lambda i: f"{i.platform.name}/{i.name}")
+    if seed is not None:
+        random.Random(seed).shuffle(ordered)
+    to_run = [i for i in ordered if i.status == Status.NONE]
+    per_set, extra = divmod(len(to_run), sets)
+    if subset <= extra:
+        start = (subset - 1) * (per_set + 1)
+        end = start + per_set + 1
+    else:
+        start = extra * (per_set + 1) + (subset - extra - 1) * per_set
+        end = start + per_set
+    chosen = to_run[start:end]
+    if subset == 1:
+        chosen += [i for i in ordered if i.status in (Status.SKIP, Status.ERROR)]
+    return chosen

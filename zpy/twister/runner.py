@@ -22,7 +22,8 @@ from zpy.twister import builder, discovery, handler, harness, platforms, report
 from zpy.twister.errors import TwisterError
 from zpy.twister.handler import HandlerOptions
 from zpy.twister.instance import Status, TestInstance
-from zpy.twister.plan import PlanOptions, make_plan
+from zpy.twister.plan import PlanOptions, make_plan, parse_subset, select_subset
+from zpy.twister.plan import new_seed as new_shuffle_seed
 from zpy.twister.scenario import BUILD_ONLY_HARNESSES
 
 Log = Callable[[str, str], None]  # (level, text): level is INFO, DEBUG, WARNING or ERROR
@@ -50,6 +51,9 @@ class TwisterOptions:
     fixtures: list[str] = field(default_factory=list)  # -X
     dry_run: bool = False  # -y
     pytest_args: list[str] = field(default_factory=list)
+    subset: str | None = None  # -B N/M
+    shuffle_tests: bool = False
+    shuffle_tests_seed: str | None = None  # random.seed()'s argument, as twister passes it
 
     def non_default(self) -> dict[str, Any]:
         """The options given, for twister.json's environment.options."""
@@ -137,6 +141,10 @@ class _Session:
     def run(self) -> Result:
         start = time.monotonic()
         opts = self.opts
+        if opts.shuffle_tests and opts.subset is None:
+            raise TwisterError("--shuffle-tests requires --subset")
+        if opts.shuffle_tests_seed is not None and not opts.shuffle_tests:
+            raise TwisterError("--shuffle-tests-seed requires --shuffle-tests")
         base = zephyr_base()
         roots = [Path(r) for r in opts.testsuite_roots] or [
             p for p in (base / "samples", base / "tests") if p.is_dir()]
@@ -146,12 +154,25 @@ class _Session:
         plan_opts = PlanOptions(opts.platforms, opts.tags, opts.exclude_tags, opts.tests,
                                 opts.integration, outdir)
         instances = make_plan(found, known, plan_opts)
+        notes = []
+        if opts.subset is not None:
+            subset, sets = parse_subset(opts.subset)
+            notes.append(f"Running only a subset: {subset}/{sets}")
+            seed: int | str | None = None
+            if opts.shuffle_tests:
+                seed = opts.shuffle_tests_seed
+                if seed is None:
+                    seed = new_shuffle_seed()
+                notes.append(f"Shuffle tests with seed: {seed}")
+            instances = select_subset(instances, subset, sets, seed)
         if not opts.dry_run:
             note = prepare_outdir(outdir, opts.clobber, [Path.cwd(), base, *roots])
             self.open_log(outdir)
             if note:
                 self.log("INFO", note)
         try:
+            for text in notes:
+                self.log("INFO", text)
             return self._run(instances, found, base, outdir, start)
         finally:
             self.close_log()

@@ -108,6 +108,49 @@ def test_rebuilds_when_cmakelists_a_glob_or_a_module_change(make_app: Callable[.
     assert rebuilt.result.manifest.zephyr_modules == [{"name": "renamed", "path": str(module)}]
 
 
+def test_an_edit_of_the_sources_alone_links_again(make_app: Callable[..., Path],
+                                                  tmp_path: Path) -> None:
+    """src/*.py is the image's link input only: editing, adding or removing a source checks
+    and links the sources again and leaves the devicetree and the Kconfig outputs as they
+    are; a broken source fails as in a full build, until it is fixed."""
+    app = make_app({"src/helper.py": "X = 1\n"})
+    b = tmp_path / "b"
+    linked = do_build(app, b).out[-1]
+    assert linked.endswith(f"Linking image: 3 modules (1 zpy, 2 app) -> {b}/zephyr/image.json")
+    outputs = {rel: (b / rel).stat().st_mtime_ns for rel in OUTPUTS
+               if rel not in ("zephyr/image.json", "zephyr/build_info.json")}
+
+    (app / "src/helper.py").write_text("X = 2\n")
+    edited = do_build(app, b)
+    assert not edited.result.up_to_date and edited.out == [linked]
+    assert do_build(app, b).result.up_to_date
+
+    (app / "src/main.py").write_text("def main(:\n")
+    with pytest.raises(BuildError) as e:
+        do_build(app, b)
+    assert e.value.filename == str(app / "src/main.py")
+    with pytest.raises(BuildError):  # still broken: still refused
+        do_build(app, b)
+    (app / "src/main.py").write_text("def main():\n    return 0\n")
+    assert do_build(app, b).out == [linked]
+
+    (app / "src/more.py").write_text("")
+    added = do_build(app, b)
+    assert [m.name for m in added.result.manifest.app_sources] == ["main", "helper", "more"]
+    (app / "src/helper.py").unlink()
+    removed = do_build(app, b)
+    assert [m.name for m in removed.result.manifest.app_sources] == ["main", "more"]
+    assert str(app / "src/helper.py") not in json.loads(
+        (b / "zephyr/build_info.json").read_text())["files"]
+    assert do_build(app, b).result.up_to_date
+    assert {rel: (b / rel).stat().st_mtime_ns for rel in outputs} == outputs
+
+    (app / "src/more.py").write_text("")  # with a Kconfig change: a full build
+    (app / "prj.conf").write_text("CONFIG_POLL=y\n")
+    full = do_build(app, b)
+    assert full.out[0] == f"-- Application: {app}" and "CONFIG_POLL=y\n" in full.config()
+
+
 def test_noop_does_not_load_kconfiglib_or_edtlib(make_app: Callable[..., Path],
                                                  tmp_path: Path) -> None:
     import subprocess
@@ -124,6 +167,63 @@ def test_noop_does_not_load_kconfiglib_or_edtlib(make_app: Callable[..., Path],
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_noop_reads_no_input_and_a_touch_alone_does_not_rebuild(
+        make_app: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A no-op compares stat() stamps and hashes nothing; a file whose stamp moved is hashed,
+    and only a new hash rebuilds (its new stamp is kept, so it is not hashed again)."""
+    from zpy.build import builddir
+
+    app = make_app()
+    b = tmp_path / "b"
+    do_build(app, b)
+    hashed: list[str] = []
+    real_hash = builddir.file_hash
+
+    def spy(path: Path) -> str | None:
+        hashed.append(str(path))
+        return real_hash(path)
+
+    monkeypatch.setattr(builddir, "file_hash", spy)
+    monkeypatch.setattr(builddir, "listing_hash", lambda folder: pytest.fail(f"listed {folder}"))
+    assert do_build(app, b).result.up_to_date
+    assert hashed == []
+
+    prj = app / "prj.conf"
+    os.utime(prj)  # touched: same content, newer stamp
+    assert do_build(app, b).result.up_to_date
+    assert hashed == [str(prj)]
+    assert do_build(app, b).result.up_to_date
+    assert hashed == [str(prj)]  # the renewed stamp was saved
+
+
+def test_an_edit_that_keeps_size_and_mtime_still_rebuilds(
+        make_app: Callable[..., Path], tmp_path: Path) -> None:
+    """`cp -p` or a tool that restores mtime cannot hide an edit: the ctime moves."""
+    app = make_app(prj="CONFIG_POLL=y\n")
+    b = tmp_path / "b"
+    do_build(app, b)
+    prj = app / "prj.conf"
+    st = prj.stat()
+    prj.write_text("CONFIG_POLL=n\n")
+    os.utime(prj, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert prj.stat().st_size == st.st_size and prj.stat().st_mtime_ns == st.st_mtime_ns
+    rebuilt = do_build(app, b)
+    assert not rebuilt.result.up_to_date and "# CONFIG_POLL is not set\n" in rebuilt.config()
+
+
+def test_new_files_deep_in_a_watched_folder_and_a_folder_that_appears(
+        make_app: Callable[..., Path], tmp_path: Path) -> None:
+    app = make_app({"dts/bindings/vendor/a.yaml": "description: a\ncompatible: \"v,a\"\n"})
+    b = tmp_path / "b"
+    do_build(app, b)
+    assert do_build(app, b).result.up_to_date
+    (app / "dts/bindings/vendor/b.yaml").write_text("description: b\ncompatible: \"v,b\"\n")
+    assert not do_build(app, b).result.up_to_date  # a new binding, two folders down
+    assert do_build(app, b).result.up_to_date
+    (app / "dts/bindings/vendor/b.yaml").unlink()
+    assert not do_build(app, b).result.up_to_date
 
 
 def test_menuconfig_edit_survives_a_rebuild(make_app: Callable[..., Path],

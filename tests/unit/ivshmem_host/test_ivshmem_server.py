@@ -26,6 +26,7 @@ from .ivshmem_helpers import (
     RawPeer,
     ServerThread,
     fd_kind,
+    open_fds,
     settle,
     wait_until,
 )
@@ -217,6 +218,33 @@ def test_stalled_peer_is_queued_then_drains_everything_in_order(
     # fds queued for peers that left long ago were kept open (dups) until sent
     assert all(fd_kind(fd) == "anon_inode:[eventfd]" for _, fd in messages if fd is not None)
     assert srv.server.queued(0) == 0
+
+
+def test_queued_messages_share_the_servers_fds(
+        serve: Serve, raw_peers: RawPeers, peers: Peers) -> None:
+    """Four stalled peers each queue the eventfds of 110 departed peers: the server keeps
+    each such eventfd open once (until its last queued copy is sent), not once per message,
+    so the fds it holds do not grow with the number of peers that wait for them."""
+    srv = serve(vectors=3)
+    stalled = [raw_peers(srv.path) for _ in range(4)]
+    for peer in stalled:
+        peer.recv_many(3)
+    watcher = peers(srv.path, max_vectors=3)
+    wait_until(watcher, lambda: len(watcher.peers) == 4 and len(watcher.own_vectors) == 3)
+    before = len(open_fds())
+    greeting_fds = sum(len(peer.fds) for peer in stalled)
+    join_and_leave(srv.path, 110, 3, watcher)
+    assert all(srv.server.queued(peer_id) > 0 for peer_id in range(4)), \
+        "a stalled peer's socket never filled"
+    held = len(open_fds()) - before
+    assert 0 < held <= 110 * 3, f"{held} fds held for the queues of 4 stalled peers"
+    for peer in stalled:
+        messages = read_all(peer)
+        assert len([fd for _, fd in messages if fd is not None]) > 110 * 3 // 2
+    assert all(srv.server.queued(peer_id) == 0 for peer_id in range(4))
+    # once sent, every held eventfd is closed: what is left open is what the peers received
+    received = sum(len(peer.fds) for peer in stalled) - greeting_fds
+    assert len(open_fds()) - before <= received
 
 
 def test_stalled_peer_dropped_when_queue_bound_is_hit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,13 @@ from zpy.twister import platforms
 from zpy.twister.discovery import Discovery, LoadError
 from zpy.twister.errors import TwisterError
 from zpy.twister.instance import Status
-from zpy.twister.plan import PlanOptions, make_plan, static_filters
+from zpy.twister.plan import (
+    PlanOptions,
+    make_plan,
+    parse_subset,
+    select_subset,
+    static_filters,
+)
 from zpy.twister.platforms import Platform
 from zpy.twister.scenario import Scenario
 
@@ -144,3 +151,86 @@ def test_extra_args_lose_their_double_quotes_as_zephyrs_twister_gives_them_to_cm
     scenario = sc(extra_args=('CONF_FILE="prj_one.conf"', "platform:qemu_x86_64:FOO=1",
                               "platform:frdm_k64f:BAR=1"))
     assert cmake_args(scenario, QEMU) == ["-DCONF_FILE=prj_one.conf", "-DFOO=1"]
+
+
+# -- --subset and --shuffle-tests ------------------------------------------------------------
+
+
+def names(instances):
+    return [i.name for i in instances]
+
+
+def ten_scenarios_and_more():
+    """Ten scenarios to run, in an order that is not sorted, one filtered, one broken."""
+    scenarios = [sc(f"x.s{n}") for n in (3, 0, 7, 1, 9, 4, 8, 2, 6, 5)] + [sc("x.skip", skip=True)]
+    bad = LoadError(Path("/app/testcase.yaml"), "tests/app", "x.bad",
+                    TwisterError("unknown key 'k'", "/app/testcase.yaml", 4))
+    return plan(scenarios, [bad])
+
+
+def test_subsets_are_consecutive_sorted_runs_the_first_ones_one_longer():
+    """twister's split: 10 to run in 4 parts are 3, 3, 2, 2; errors go with part 1,
+    statically filtered ones with none."""
+    whole = ten_scenarios_and_more()
+    parts = [select_subset(whole, n, 4) for n in range(1, 5)]
+    assert names(parts[0]) == ["tests/app/x.s0", "tests/app/x.s1", "tests/app/x.s2",
+                               "tests/app/x.bad"]
+    assert names(parts[1]) == ["tests/app/x.s3", "tests/app/x.s4", "tests/app/x.s5"]
+    assert names(parts[2]) == ["tests/app/x.s6", "tests/app/x.s7"]
+    assert names(parts[3]) == ["tests/app/x.s8", "tests/app/x.s9"]
+    # every instance that has work runs in exactly one part; the filtered one in none
+    together = [i for part in parts for i in part]
+    assert sorted(names(together)) == sorted(n for n in names(whole) if n != "tests/app/x.skip")
+    assert len(set(map(id, together))) == len(together)
+    # deterministic: the same part again, from a plan made again
+    assert names(select_subset(ten_scenarios_and_more(), 3, 4)) == names(parts[2])
+    # the whole plan as one part, and more parts than configurations
+    assert len(select_subset(whole, 1, 1)) == 11
+    assert names(select_subset(whole, 12, 12)) == []
+
+
+@pytest.mark.parametrize("total", [0, 1, 5, 7, 16])
+@pytest.mark.parametrize("sets", [1, 2, 3, 5])
+def test_subsets_partition_any_plan(total, sets):
+    whole = plan([sc(f"x.s{n:02}") for n in range(total)])
+    parts = [names(select_subset(whole, n, sets)) for n in range(1, sets + 1)]
+    assert sum(parts, []) == sorted(names(whole))
+    assert max(map(len, parts)) - min(map(len, parts)) <= 1
+
+
+def test_shuffled_subsets_follow_the_seed():
+    whole = ten_scenarios_and_more()
+    shuffled = [names(select_subset(whole, n, 2, seed="123")) for n in (1, 2)]
+    # the seed decides the order, and again the parts cover the plan once
+    assert shuffled == [names(select_subset(ten_scenarios_and_more(), n, 2, seed="123"))
+                        for n in (1, 2)]
+    assert sorted(shuffled[0] + shuffled[1]) == sorted(
+        n for n in names(whole) if n != "tests/app/x.skip")
+    sorted_order = names(select_subset(whole, 1, 1))
+    assert names(select_subset(whole, 1, 1, seed="123")) != sorted_order
+    assert names(select_subset(whole, 1, 1, seed="124")) != names(
+        select_subset(whole, 1, 1, seed="123"))
+    # random.Random(seed).shuffle of the sorted plan, as twister's random.seed + shuffle
+    expected = sorted(whole, key=lambda i: f"{i.platform.name}/{i.name}")
+    random.Random(7).shuffle(expected)
+    assert names(select_subset(whole, 1, 1, seed=7)) == [
+        i.name for i in expected if i.status == Status.NONE] + ["tests/app/x.bad"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1/4", None),
+    ("4/4", None),
+    ("x/4", "--subset x/4: Bad subset value."),
+    ("1-4", "--subset 1-4: Bad subset value."),
+    ("1/2/3", "--subset 1/2/3: Bad subset value."),
+    ("5/4", "--subset 5/4: subset should not exceed the total number of sets"),
+    ("0/4", "You have provided a wrong subset value: 0/4."),
+    ("-1/4", "You have provided a wrong subset value: -1/4."),
+])
+def test_subset_values(text, message):
+    if message is None:
+        assert parse_subset(text) == tuple(int(x) for x in text.split("/"))
+    else:
+        with pytest.raises(TwisterError) as e:
+            parse_subset(text)
+        assert e.value.message == message
