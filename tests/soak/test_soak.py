@@ -9,7 +9,7 @@ from tests.soak.soak import main
 
 
 def test_short_soak_loses_nothing_and_stays_flat(capsys):
-    status = main(["--vms", "3", "--seconds", "8", "--seed", "7"])
+    status = main(["--vms", "3", "--seconds", "4", "--seed", "7"])
     figures = json.loads(capsys.readouterr().out)
     assert (status, figures["problems"], figures["lost"]) == (0, [], 0)
     assert figures["killed"] == figures["restarted"] >= 1
