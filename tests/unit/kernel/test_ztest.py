@@ -420,23 +420,30 @@ def test_1cpu_tests_run_on_one_cpu_at_the_ztest_thread_priority(run_app):
         from zpy.kernel import *
         from zpy.ztest import *
 
+        ran = atomic_t(0)
+
         def other():
             printk("  other thread runs\\n")
+            atomic_set(ran, 1)
 
-        def spawn_and_spin():
+        def spawn(wait_for_other):
             printk("  test at priority %d\\n", k_thread_priority_get(k_current_get()))
+            atomic_set(ran, 0)
             k_thread_create(k_thread(), None, 0, other, None, None, None, 5, 0, K_NO_WAIT)
             k_busy_wait(1000)
+            while wait_for_other and not atomic_get(ran):
+                k_busy_wait(100)
+            zassert_equal(atomic_get(ran), 1 if wait_for_other else 0)
             printk("  test blocks\\n")
             k_msleep(1)
 
         @ZTEST("a_two_cpus")
         def test_two():
-            spawn_and_spin()
+            spawn(True)
 
         @ZTEST("b_one_cpu")
         def test_one():
-            spawn_and_spin()
+            spawn(False)
 
         ZTEST_SUITE("a_two_cpus", None, None, None, None, None)
         ZTEST_SUITE("b_one_cpu", None, None, ztest_simple_1cpu_before, ztest_simple_1cpu_after,
