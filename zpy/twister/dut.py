@@ -301,14 +301,25 @@ class Shell:
 
     def exec_command(self, command: str, timeout: float | None = None,
                      print_output: bool = True) -> list[str]:
-        """Run `command`; the lines it printed, without the echo and the prompt."""
+        """Run `command`; the lines it printed, without the echo and the prompt.
+
+        As pytest-twister-harness does, first the echo, then the next line that
+        starts with the prompt: a printk from another thread may land on the
+        prompt's line ("uart:~$ Received ..."), and that text is output too.
+        """
         del print_output
+        timeout = timeout or self.base_timeout
+        deadline = time.monotonic() + timeout
         self.dut.clear_buffer()
         self.dut.write(f"{command}\n".encode())
-        lines = self.dut.read_until(self.is_prompt, timeout or self.base_timeout)
-        out = [strip_ansi(line) for line in lines]
-        if out and self.is_prompt(lines[-1]):
-            out.pop()
-        if out and command.strip() and out[0].rstrip().endswith(command.strip()):
-            out.pop(0)  # the echo: "uart:~$ cmd" or "cmd"
-        return out
+        typed = command.strip()
+        if typed:
+            self.dut.read_until(lambda line: strip_ansi(line).rstrip().endswith(typed),
+                                timeout, partial=False)
+        left = max(0.0, deadline - time.monotonic())
+        lines = [strip_ansi(line) for line in self.dut.read_until(self.starts_with_prompt, left)]
+        rest = lines.pop()[len(self.prompt.rstrip()):].strip()
+        return lines + ([rest] if rest else [])
+
+    def starts_with_prompt(self, line: str) -> bool:
+        return strip_ansi(line).startswith(self.prompt.rstrip())

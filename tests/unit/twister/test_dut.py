@@ -28,6 +28,8 @@ FAKE_VM = textwrap.dedent(r'''
             out.write("devices:\r\n- ivshmem0 (READY)\r\n")
         elif cmd == "color":
             out.write("\x1b[1;31mred alert\x1b[0m\r\n")
+        elif cmd == "notify":  # another thread's printk lands on the next prompt's line
+            out.write("sent\r\nuart:~$ Received notification\r\n")
         elif cmd == "hang":
             out.flush()
             time.sleep(60)
@@ -61,6 +63,8 @@ def test_shell_commands(dut, tmp_path):
     assert shell.exec_command("device list") == ["devices:", "- ivshmem0 (READY)"]
     assert shell.exec_command("color") == ["red alert"]
     assert shell.exec_command("unknown") == []
+    assert shell.exec_command("notify") == ["sent", "Received notification"]
+    assert shell.exec_command("kernel version") == ["Zephyr version 4.1.0"]
     dut.close()
     log = (tmp_path / "handler.log").read_bytes()  # the console as it came, \r and all
     assert b"uart:~$ kernel version\r\nZephyr version 4.1.0\r\n" in log
