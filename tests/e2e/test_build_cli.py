@@ -315,54 +315,30 @@ def test_pcie_device_without_ids_is_warned_about(tmp_path: Path) -> None:
             "vendor-id or device-id: it matches the first PCI function found") in done.stderr
 
 
-DEFINITIONS_APP = {
-    "CMakeLists.txt": """\
-        cmake_minimum_required(VERSION 3.20.0)
-        find_package(Zephyr REQUIRED HINTS $ENV{ZEPHYR_BASE})
-        project(defs)
-        target_sources(app PRIVATE src/main.c)
-        if(DEFINED KIND)
-          target_compile_definitions(app PRIVATE KIND=${KIND})
-        endif()
-        """,
-    "src/main.py": """\
-        from zpy.kernel import printk
-        from zpy.toolchain import compile_definition
-
-        ONE = 1
-        TWO = 2
-        KIND = compile_definition("KIND", ONE)
-
-
-        def main():
-            printk("kind %d\\n", KIND)
-        """,
-}
-
 
 def test_compile_definitions_from_the_command_line(tmp_path: Path) -> None:
     """-DKIND=TWO is a CMake variable; the CMakeLists makes it a compile definition, which
     image.json records with its line and main.py reads; a name it does not define fails
     at that line."""
-    app = write_app(tmp_path / "app", DEFINITIONS_APP)
+    app = shutil.copytree(Path(__file__).parent / "apps/definitions", tmp_path / "app")
     build = tmp_path / "b"
     done = zpy("build", "-b", BOARD, "-d", build, "-t", "run", app, "--", "-DKIND=TWO").ok()
-    assert done.stdout.endswith("kind 2\n")
+    assert done.stdout.endswith("kind 2 header 20\n")
     assert "not used by the project" not in done.stderr
     image = json.loads((build / "zephyr/image.json").read_text())
     assert image["compile_definitions"] == {"app": [
-        {"name": "KIND", "value": "TWO", "file": str(app / "CMakeLists.txt"), "line": 6}]}
+        {"name": "KIND", "value": "TWO", "file": str(app / "CMakeLists.txt"), "line": 7}]}
     default = zpy("build", "-b", BOARD, "-d", tmp_path / "b2", "-t", "run", app).ok()
-    assert default.stdout.endswith("kind 1\n")
+    assert default.stdout.endswith("kind 1 header 0\n")
 
     zpy("build", "-b", BOARD, "-d", build, app, "--", "-DKIND=THREE").ok()
     run = zpy("run", "-d", build)
     assert run.failed() == (
-        f"{app}/CMakeLists.txt:6: error: compile definition KIND=THREE: main.py:6 reads it, but "
+        f"{app}/CMakeLists.txt:7: error: compile definition KIND=THREE: main.py:8 reads it, but "
         "THREE is defined neither in main.py above that line nor by a compile definition")
 
     cmake = app / "CMakeLists.txt"
     cmake.write_text(cmake.read_text() + "add_compile_definitions(9LIVES)\n")
     assert zpy("build", "-b", BOARD, "-d", build, app).failed() == (
-        f"{cmake}:8: error: add_compile_definitions(): invalid compile definition '9LIVES': "
+        f"{cmake}:9: error: add_compile_definitions(): invalid compile definition '9LIVES': "
         "macro names must be identifiers")

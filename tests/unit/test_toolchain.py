@@ -87,50 +87,17 @@ def test_only_in_an_image() -> None:
         exec(compile(textwrap.dedent(PORT), SOURCE, "exec"), {"__name__": "main"})
 
 
-APP = {
-    "prj.conf": "CONFIG_BOOT_BANNER=n\n",
-    "CMakeLists.txt": """\
-        cmake_minimum_required(VERSION 3.20.0)
-        find_package(Zephyr REQUIRED HINTS $ENV{ZEPHYR_BASE})
-        project(defs)
-        target_sources(app PRIVATE src/main.c)
-        if(DEFINED KIND)
-          zephyr_compile_definitions(KIND=${KIND})
-        endif()
-        """,
-    "src/main.py": """\
-        from zpy.toolchain import compile_definition
-        A = 1
-        B = 2
-        KIND = compile_definition("KIND", A)
-        from header import HEADER_KIND
-
-
-        def main():
-            return KIND
-        """,
-    # not named by the CMakeLists: a header, compiled with its includer's definitions
-    "src/header.py": """\
-        from zpy.toolchain import compile_definition
-        A = 10
-        B = 20
-        HEADER_KIND = compile_definition("KIND", 0)
-        """,
-}
+DEFINITIONS_APP = Path(__file__).parents[1] / "e2e/apps/definitions"
 
 
 def test_two_images_with_different_definitions_in_one_process(tmp_path: Path) -> None:
-    app = tmp_path / "app"
-    for rel, text in APP.items():
-        (app / rel).parent.mkdir(parents=True, exist_ok=True)
-        (app / rel).write_text(textwrap.dedent(text))
-    builds = {}
-    for kind in ("A", "B", None):
+    builds = []
+    for kind in ("ONE", "TWO", None):
         out = tmp_path / f"build-{kind}"
-        build(app, "qemu_x86_64", out, cmake_args=[f"-DKIND={kind}"] if kind else [],
+        build(DEFINITIONS_APP, "qemu_x86_64", out, cmake_args=[f"-DKIND={kind}"] if kind else [],
               out=lambda line: None, warn=lambda line: None)
-        builds[kind] = out
-    runtimes = [Runtime(b, console_out=None) for b in builds.values()]
+        builds.append(out)
+    runtimes = [Runtime(b, console_out=None) for b in builds]
     try:
         seen = []
         for rt in runtimes:

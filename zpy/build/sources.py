@@ -386,22 +386,10 @@ class _Reader:
         self.definitions.add(self._current_library(scope), self._definitions(cmd, args))
 
     def target_compile_definitions(self, cmd: Command, args: list[str], scope: _Scope) -> None:
-        if len(args) < 2:
-            raise cmd.error(f"{cmd.name} called with incorrect number of arguments")
-        target = args[0]
-        if target not in self.targets or not self.zephyr_loaded:
-            raise cmd.error(f'Cannot specify compile definitions for target "{target}" which '
-                            "is not built by this project.")
-        if args[1] not in _SCOPES:
-            raise cmd.error(f"{cmd.name} called with invalid arguments",
-                            hint=f"write {cmd.name}({target} PRIVATE ...)")
-        keyword, items = "", []
-        for arg in args[1:]:
-            if arg in _SCOPES:
-                keyword = arg
-            elif keyword != "INTERFACE" or target == GLOBAL:
-                items.append(arg)  # INTERFACE ones are for the targets linking this one
-        self.definitions.add(target, self._definitions(cmd, items))
+        # INTERFACE ones are for the targets linking this one (every target links GLOBAL)
+        items = self._target_items(cmd, args, "compile definitions",
+                                   interface=args[:1] == [GLOBAL])
+        self.definitions.add(args[0], self._definitions(cmd, items))
 
     def add_compile_definitions(self, cmd: Command, args: list[str], scope: _Scope) -> None:
         scope.definitions += self._definitions(cmd, args)
@@ -526,18 +514,26 @@ class _Reader:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _target_items(self, cmd: Command, args: list[str]) -> list[str]:
-        """The items of target_sources/target_include_directories(<target> <scope> items...)."""
+    def _target_items(self, cmd: Command, args: list[str], what: str = "sources",
+                      interface: bool = True) -> list[str]:
+        """The items of target_<what>(<target> <scope> items... [<scope> items...]); those
+        after INTERFACE only if `interface`."""
         if len(args) < 2:
             raise cmd.error(f"{cmd.name} called with incorrect number of arguments")
         target = args[0]
         if target not in self.targets or not self.zephyr_loaded:
-            raise cmd.error(f'Cannot specify sources for target "{target}" which is not built '
+            raise cmd.error(f'Cannot specify {what} for target "{target}" which is not built '
                             "by this project.")
         if args[1] not in _SCOPES:
             raise cmd.error(f"{cmd.name} called with invalid arguments",
                             hint=f"write {cmd.name}({target} PRIVATE ...)")
-        return [a for a in args[1:] if a not in _SCOPES]
+        keyword, items = "", []
+        for arg in args[1:]:
+            if arg in _SCOPES:
+                keyword = arg
+            elif keyword != "INTERFACE" or interface:
+                items.append(arg)
+        return items
 
     def _add_sources(self, cmd: Command, items: list[str], scope: _Scope, target: str
                      ) -> None:
