@@ -109,8 +109,8 @@ class ImageManifest:
                     raise broken(path, f"{what} is a {type(entry).__name__}, not an object")
                 require(entry, path, {"name": str, "path": str,
                                       "condition": (str, type(None))}, what)
-                require(entry, path, {k: (str, type(None)) for k in ("target",) if k in entry},
-                        what)
+                if "target" in entry:  # absent from images built before compile definitions
+                    require(entry, path, {"target": (str, type(None))}, what)
                 _no_other_keys(entry, path, what, {f.name for f in fields(ImageModule)})
         for target, defs in d.get("compile_definitions", {}).items():
             what = f"compile_definitions[{target!r}]"

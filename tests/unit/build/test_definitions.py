@@ -12,7 +12,8 @@ from zpy.build.app import App
 from zpy.build.cmakelists import generator_expression
 from zpy.build.definitions import parse_definition
 from zpy.build.sources import ModuleTable, image_modules
-from zpy.errors import BuildError
+from zpy.errors import BuildError, OutputError
+from zpy.image.manifest import ImageManifest
 
 from .test_sources import PREAMBLE, files
 
@@ -190,3 +191,20 @@ def test_parse_definition() -> None:
     assert str(parse_definition("X=a=b", "f", 1)) == "X=a=b"
     with pytest.raises(ValueError, match="macro names must be identifiers"):
         parse_definition("F(x)=x", "f", 1)
+
+
+def test_image_json_keeps_targets_and_definitions(tmp_path: Path) -> None:
+    table, _ = read(tmp_path, "target_sources(app PRIVATE src/main.c)\n"
+                              "target_compile_definitions(app PRIVATE FORKS=SEMAPHORES)\n")
+    manifest = ImageManifest("b", "", "", "", table.modules, table.app_sources,
+                             compile_definitions=table.compile_definitions)
+    path = tmp_path / "image.json"
+    manifest.save(path)
+    loaded = ImageManifest.load(path)
+    assert loaded == manifest
+    assert {n: str(d) for n, d in loaded.definitions_of(loaded.app_sources[0]).items()} == {
+        "FORKS": "FORKS=SEMAPHORES"}
+    assert loaded.definitions_of(loaded.modules[0]) == {}
+    path.write_text(path.read_text().replace('"line": 5', '"line": "5"'))
+    with pytest.raises(OutputError, match=r"compile_definitions\['app'\]\[0\]"):
+        ImageManifest.load(path)
