@@ -15,7 +15,10 @@ before anything else:
   in a CMakeLists.txt): include/app/drivers/blink.py imports as `app.drivers.blink`,
   as C includes <app/drivers/blink.h>.
 
-Each runs once per image, as a C object file is linked once. A name of none of
+Each runs once per image, as a C object file is linked once, with its target's
+compile definitions in its globals (zpy.toolchain); a file that is no source of the
+image (a sibling or an included module, C's header) gets those of the source that
+imports it first, as a header is compiled with its includer's. A name of none of
 these kinds is an ordinary import (zpy, the standard library). A source that an
 _ifdef left out (its Kconfig symbol is not set) is not in the image: importing it
 fails with that reason, as do other files of the app or a module that no
@@ -33,14 +36,22 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from zpy.image.manifest import CompileDefinition
+from zpy.toolchain import DEFINITIONS
+
+Definitions = Mapping[str, CompileDefinition]
+
 
 class ImageNamespace:
-    """The sources (name -> file) and include directories of one image, under `package`."""
+    """The sources (name -> file) and include directories of one image, under `package`;
+    `definitions`: each source's compile definitions, by name."""
 
     def __init__(self, package: str, sources: Mapping[str, Path], include_dirs: Sequence[Path],
-                 source_roots: Sequence[Path], excluded: Mapping[str, str]) -> None:
+                 source_roots: Sequence[Path], excluded: Mapping[str, str],
+                 definitions: Mapping[str, Definitions] | None = None) -> None:
         self.package = package
         self.sources = dict(sources)
+        self.definitions = dict(definitions or {})
         self.include_dirs = list(include_dirs)
         #: folders whose .py files are sources when they are in the image (for the messages)
         self.source_roots = list(source_roots)
@@ -68,6 +79,7 @@ class ImageNamespace:
                 level: int = 0) -> types.ModuleType:
         """builtins.__import__ for the image's sources."""
         fromlist = fromlist or ()
+        includer = (globals or {}).get(DEFINITIONS)
         if level > 0:
             importer = (globals or {}).get("__package__") or ""
             absolute = importlib.util.resolve_name("." * level + name, importer)
@@ -81,13 +93,13 @@ class ImageNamespace:
                 return builtins.__import__(name, globals, locals, fromlist, level)
             except ModuleNotFoundError as e:
                 raise self._not_found(name, globals, fromlist) or e from None
-        module = self.load(rel) if rel else sys.modules[self.package]
+        module = self.load(rel, includer) if rel else sys.modules[self.package]
         if fromlist:
             for item in fromlist:
                 if item != "*" and not hasattr(module, item) and self.has(f"{rel}.{item}"):
-                    self.load(f"{rel}.{item}" if rel else item)
+                    self.load(f"{rel}.{item}" if rel else item, includer)
             return module
-        return self.load(rel.partition(".")[0]) if level == 0 else module
+        return self.load(rel.partition(".")[0], includer) if level == 0 else module
 
     def has(self, name: str) -> bool:
         """True if `name` (dotted, relative to the image) is a source, a package of sources,
@@ -102,21 +114,22 @@ class ImageNamespace:
 
     # -- loading -------------------------------------------------------------------------------
 
-    def load(self, name: str) -> types.ModuleType:
-        """The module `name` of this image, run the first time it is asked for."""
+    def load(self, name: str, includer: Definitions | None = None) -> types.ModuleType:
+        """The module `name` of this image, run the first time it is asked for (if it is no
+        source, with the `includer`'s compile definitions)."""
         module = sys.modules.get(f"{self.package}.{name}")
         if module is not None:  # linked already: no lock (the common case, in any thread)
             return module
         with self._lock:
-            return self._load(name)
+            return self._load(name, includer)
 
-    def _load(self, name: str) -> types.ModuleType:
+    def _load(self, name: str, includer: Definitions | None) -> types.ModuleType:
         full = f"{self.package}.{name}"
         module = sys.modules.get(full)
         if module is not None:
             return module
         parent, _, last = name.rpartition(".")
-        parent_module = self._load(parent) if parent else None
+        parent_module = self._load(parent, includer) if parent else None
         path = self.sources.get(name)
         if path is None:
             path = self._sibling_path(name)
@@ -129,7 +142,8 @@ class ImageNamespace:
         if path is None or path.is_dir():
             module = self._package_module(full, path)
         else:
-            module = self._run(full, path, package=path.name == "__init__.py")
+            definitions = self.definitions.get(name, includer or {})
+            module = self._run(full, path, path.name == "__init__.py", definitions)
         if parent_module is not None:
             setattr(parent_module, last, module)
         return module
@@ -142,13 +156,15 @@ class ImageNamespace:
         self._register(full, module)
         return module
 
-    def _run(self, full: str, path: Path, package: bool) -> types.ModuleType:
+    def _run(self, full: str, path: Path, package: bool, definitions: Definitions
+             ) -> types.ModuleType:
         spec = importlib.util.spec_from_file_location(
             full, path, submodule_search_locations=[str(path.parent)] if package else None)
         if spec is None or spec.loader is None:
             raise ImportError(f"cannot load {path}", path=str(path))
         module = importlib.util.module_from_spec(spec)
         module.__dict__["__builtins__"] = self.builtins
+        module.__dict__[DEFINITIONS] = definitions
         self._register(full, module)
         try:
             spec.loader.exec_module(module)

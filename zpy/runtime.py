@@ -33,6 +33,7 @@ from zpy.image.manifest import ImageManifest, ImageModule
 from zpy.image.outputs import check_image, rebuild_hint
 from zpy.kernel.kernel import Kernel
 from zpy.linker import ImageNamespace
+from zpy.toolchain import DEFINITIONS
 
 _image_ids = itertools.count(1)
 
@@ -136,6 +137,7 @@ class Runtime:
             raise BootError(f"cannot load image module {entry.name}", entry.path)
         module = importlib.util.module_from_spec(spec)
         module.__package__ = package
+        module.__dict__[DEFINITIONS] = self.manifest.definitions_of(entry)
         sys.modules[name] = module
         self._modules.append(name)
         spec.loader.exec_module(module)
@@ -149,7 +151,7 @@ class Runtime:
             self._package, {e.name: Path(e.path) for e in image},
             [Path(d) for d in m.include_dirs],
             [app_dir / "src", app_dir, *(Path(z["path"]) for z in m.zephyr_modules)],
-            m.excluded)
+            m.excluded, {e.name: m.definitions_of(e) for e in image})
         with self.kernel.context():
             for entry in m.modules:
                 try:

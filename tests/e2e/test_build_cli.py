@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -312,3 +313,32 @@ def test_pcie_device_without_ids_is_warned_about(tmp_path: Path) -> None:
     done = zpy("build", "-b", BOARD, "-d", tmp_path / "b", app).ok()
     assert (f"{app / 'app.overlay'}:3: warning: /ivshmem/ivshmem (qemu,ivshmem) has no "
             "vendor-id or device-id: it matches the first PCI function found") in done.stderr
+
+
+
+def test_compile_definitions_from_the_command_line(tmp_path: Path) -> None:
+    """-DKIND=TWO is a CMake variable; the CMakeLists makes it a compile definition, which
+    image.json records with its line and main.py reads; a name it does not define fails
+    at that line."""
+    app = shutil.copytree(Path(__file__).parent / "apps/definitions", tmp_path / "app")
+    build = tmp_path / "b"
+    done = zpy("build", "-b", BOARD, "-d", build, "-t", "run", app, "--", "-DKIND=TWO").ok()
+    assert done.stdout.endswith("kind 2 header 20\n")
+    assert "not used by the project" not in done.stderr
+    image = json.loads((build / "zephyr/image.json").read_text())
+    assert image["compile_definitions"] == {"app": [
+        {"name": "KIND", "value": "TWO", "file": str(app / "CMakeLists.txt"), "line": 7}]}
+    default = zpy("build", "-b", BOARD, "-d", tmp_path / "b2", "-t", "run", app).ok()
+    assert default.stdout.endswith("kind 1 header 0\n")
+
+    zpy("build", "-b", BOARD, "-d", build, app, "--", "-DKIND=THREE").ok()
+    run = zpy("run", "-d", build)
+    assert run.failed() == (
+        f"{app}/CMakeLists.txt:7: error: compile definition KIND=THREE: main.py:8 reads it, but "
+        "THREE is defined neither in main.py above that line nor by a compile definition")
+
+    cmake = app / "CMakeLists.txt"
+    cmake.write_text(cmake.read_text() + "add_compile_definitions(9LIVES)\n")
+    assert zpy("build", "-b", BOARD, "-d", build, app).failed() == (
+        f"{cmake}:9: error: add_compile_definitions(): invalid compile definition '9LIVES': "
+        "macro names must be identifiers")

@@ -87,12 +87,12 @@ def test_cmakelists_warnings_and_errors_name_file_and_line(tmp_path):
     tree = copy(tmp_path)
     cmake = tree / "app/CMakeLists.txt"
     text = cmake.read_text()
-    cmake.write_text(text + "zephyr_compile_definitions(ACME_FAST=1)\n")
+    cmake.write_text(text + "zephyr_compile_options(-O3)\n")
     line = text.count("\n") + 1
     done = zpy("build", "-b", "qemu_x86_64", "-d", str(tmp_path / "b"), str(tree / "app"),
                "--", MODULE_ARG)
     assert done.returncode == 0, done.stderr
-    assert done.stderr == (f"{cmake}:{line}: warning: zephyr_compile_definitions() is not a "
+    assert done.stderr == (f"{cmake}:{line}: warning: zephyr_compile_options() is not a "
                            "command zpy reads: ignored (docs/build.md lists the ones it does)\n")
 
     cmake.write_text(text + "target_sources(app PRIVATE src/gone.c\n")

@@ -9,7 +9,10 @@ Command names are case-insensitive (`FILE(GLOB ...)` is `file(GLOB ...)`).
 
 At evaluation, `${VAR}`, `$ENV{VAR}` and nested `${${VAR}}` references are
 replaced (an undefined variable is empty), then each unquoted argument splits
-at `;` into list items, as CMake does. What the commands mean is sources.py's
+at `;` into list items, as CMake does. A folder's variables remember which
+names were read, for CMake's "Manually-specified variables were not used"
+warning. Generator expressions (`$<$<BOOL:${X}>:X>`) are evaluated where zpy
+needs their value (compile definitions). What the commands mean is sources.py's
 business.
 """
 
@@ -19,6 +22,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from zpy.errors import BuildError
 
@@ -185,6 +189,35 @@ def _ends_word(text: str, i: int) -> bool:
 
 
 # -- evaluation -------------------------------------------------------------------------------
+
+
+class Variables(dict[str, str]):
+    """The variables of one folder. Every name looked up (`${X}`, `if(DEFINED X)`, `if(X)`)
+    goes into `reads`, which the folders of one build share."""
+
+    def __init__(self, values: Mapping[str, str] | None = None, reads: set[str] | None = None
+                 ) -> None:
+        super().__init__(dict.copy(values) if isinstance(values, dict) else values or {})
+        self.reads: set[str] = set() if reads is None else reads
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.reads.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.reads.add(key)
+        return super().__contains__(key)
+
+    def __getitem__(self, key: str) -> str:
+        self.reads.add(key)
+        return super().__getitem__(key)
+
+    def child(self, **updates: str) -> Variables:
+        """A copy for a subfolder (add_subdirectory), sharing `reads`."""
+        out = Variables(self, self.reads)
+        out.update(updates)
+        return out
 
 
 def expand(text: str, variables: Mapping[str, str], env: Callable[[str], str | None]) -> str:
@@ -360,3 +393,86 @@ class _Condition:
         """An operand of a comparison: a variable's value if it names one, else itself."""
         text, quoted = token
         return text if quoted else self.vars.get(text, text)
+
+
+# -- generator expressions -------------------------------------------------------------------
+
+#: Languages zpy's sources stand for: a .py file is the .c (or .cpp) file of its name.
+_LANGUAGES = ("C", "CXX")
+
+
+def generator_expression(text: str) -> str:
+    """`text` with its generator expressions evaluated, as CMake does at generation time,
+    for what a compile definition can ask: `$<0:..>`, `$<1:..>`, `$<BOOL:..>`, `$<NOT:..>`,
+    `$<AND:..>`, `$<OR:..>`, `$<IF:c,a,b>`, `$<STREQUAL:a,b>`, `$<EQUAL:a,b>`,
+    `$<COMPILE_LANGUAGE:C>` (true for C and CXX: zpy's sources stand for .c and .cpp files),
+    `$<COMMA>`, `$<SEMICOLON>`, `$<ANGLE-R>`, and `$<cond:text>` nested in any of them.
+    ValueError for anything else."""
+    out, i = _genex_text(text, 0, stop="")
+    return out
+
+
+def _genex_text(s: str, i: int, stop: str) -> tuple[str, int]:
+    """Text up to one of the `stop` characters (not consumed), expressions evaluated."""
+    out = []
+    while i < len(s) and s[i] not in stop:
+        if s.startswith("$<", i):
+            value, i = _genex(s, i + 2)
+            out.append(value)
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out), i
+
+
+def _genex(s: str, i: int) -> tuple[str, int]:
+    """One `$<...>` whose name starts at i: its value, and the index after its `>`."""
+    name, i = _genex_text(s, i, stop=":>")
+    args: list[str] = []
+    if i < len(s) and s[i] == ":":
+        while True:
+            arg, i = _genex_text(s, i + 1, stop=",>")
+            args.append(arg)
+            if i >= len(s) or s[i] == ">":
+                break
+    if i >= len(s):
+        raise ValueError(f"generator expression $<{name}... is not closed by '>'")
+    return _genex_value(name, args), i + 1
+
+
+def _genex_value(name: str, args: list[str]) -> str:
+    whole = ",".join(args)  # one-argument expressions take commas literally
+
+    def boolean(value: str) -> bool:
+        if value not in ("0", "1"):
+            raise ValueError(f"$<{name}:...> takes 0 or 1, not '{value}'")
+        return value == "1"
+
+    if name == "0":
+        return ""
+    if name == "1":
+        return whole
+    if name in ("COMMA", "SEMICOLON", "ANGLE-R") and not args:
+        return {"COMMA": ",", "SEMICOLON": ";", "ANGLE-R": ">"}[name]
+    if name == "BOOL":
+        return "0" if constant(whole) is False else "1"
+    if name == "NOT":
+        return "0" if boolean(whole) else "1"
+    if name in ("AND", "OR"):
+        values = [boolean(a) for a in args]
+        return "1" if (all(values) if name == "AND" else any(values)) else "0"
+    if name == "IF" and len(args) == 3:
+        return args[1] if boolean(args[0]) else args[2]
+    if name == "STREQUAL" and len(args) == 2:
+        return "1" if args[0] == args[1] else "0"
+    if name == "EQUAL" and len(args) == 2:
+        try:
+            return "1" if int(args[0], 0) == int(args[1], 0) else "0"
+        except ValueError:
+            raise ValueError(f"$<EQUAL:...> compares integers, not '{whole}'") from None
+    if name == "COMPILE_LANGUAGE":
+        if not args:
+            return "C"
+        return "1" if any(lang in _LANGUAGES for lang in args) else "0"
+    raise ValueError(f"zpy cannot evaluate the generator expression $<{name}{':' if args else ''}"
+                     f"{whole}>")

@@ -1,15 +1,16 @@
 """The -D options after `--`: what CMake's command line carries into a Zephyr build.
 
-Only the variables Zephyr's build reads are understood: CONFIG_* (Kconfig
-assignments), CONF_FILE, EXTRA_CONF_FILE (and its old name OVERLAY_CONFIG),
-DTC_OVERLAY_FILE, EXTRA_DTC_OVERLAY_FILE, ZEPHYR_EXTRA_MODULES and BOARD.
-Anything else is reported the way CMake reports a variable nobody read.
+The build reads CONFIG_* (Kconfig assignments), CONF_FILE, EXTRA_CONF_FILE
+(and its old name OVERLAY_CONFIG), DTC_OVERLAY_FILE, EXTRA_DTC_OVERLAY_FILE,
+ZEPHYR_EXTRA_MODULES and BOARD. Every option but CONFIG_* is a CMake variable of
+the CMakeLists files too (`-DSAME_PRIO=1` for `if(DEFINED SAME_PRIO)`); one that
+neither the build nor any CMakeLists file read is reported as CMake reports it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from zpy.errors import BuildError
@@ -74,15 +75,24 @@ class BuildOptions:
         return split_list(self._get("ZEPHYR_EXTRA_MODULES") or "")
 
     @property
-    def unused(self) -> list[str]:
-        return [k for k in self.settings if not k.startswith("CONFIG_") and k not in KNOWN]
+    def variables(self) -> dict[str, str]:
+        """The options that are plain CMake variables for the CMakeLists files."""
+        return {k: v for k, v in self.settings.items() if not k.startswith("CONFIG_")}
+
+    def unused(self, read: Collection[str] = ()) -> list[str]:
+        """The variables neither the build nor the CMakeLists files (`read`) looked at."""
+        return [k for k in self.variables if k not in KNOWN and k not in read]
+
+    def unused_warning(self, read: Collection[str]) -> str | None:
+        """CMake's warning, after the CMakeLists files were read."""
+        unused = self.unused(read)
+        if not unused:
+            return None
+        return "Manually-specified variables were not used by the project: " + ", ".join(unused)
 
     def warnings(self) -> list[str]:
-        """What CMake and Zephyr would warn about these options."""
+        """What Zephyr warns about these options before reading anything."""
         out = []
-        if self.unused:
-            out.append("Manually-specified variables were not used by the project: "
-                       + ", ".join(self.unused))
         if "OVERLAY_CONFIG" in self.settings:
             out.append("The CMake variable OVERLAY_CONFIG is deprecated, "
                        "please use EXTRA_CONF_FILE instead")

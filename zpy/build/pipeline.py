@@ -355,8 +355,12 @@ def _link(req: _Request, warn: Log) -> tuple[ImageManifest, ModuleTable]:
     paths = req.paths
     config = dotconfig.cmake_variables(paths.dotconfig)
     table = image_modules(req.base, config, app=req.app, zephyr_modules=req.modules, warn=warn,
-                          variables={"BOARD": req.board.name, "BOARD_DIR": str(req.board.dir),
+                          variables={**req.options.variables, "BOARD": req.board.name,
+                                     "BOARD_DIR": str(req.board.dir),
                                      "CMAKE_BINARY_DIR": str(paths.root)})
+    unused = req.options.unused_warning(table.variables_read)
+    if unused:
+        warn(f"warning: {unused}")
     check_sources(req.app, table.app_sources, table.module_sources,
                   has_ztest="CONFIG_ZTEST" in config)
     manifest = ImageManifest(
@@ -371,6 +375,7 @@ def _link(req: _Request, warn: Log) -> tuple[ImageManifest, ModuleTable]:
         include_dirs=[str(d) for d in table.include_dirs],
         excluded=table.excluded,
         zephyr_modules=[{"name": m.name, "path": str(m.path)} for m in req.modules],
+        compile_definitions=table.compile_definitions,
     )
     manifest.save(paths.image_json)
     return manifest, table

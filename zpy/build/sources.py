@@ -10,11 +10,15 @@ Python modules they name, for `zpy run` to link. There is no CMake: the reader
 The commands it honours mean what extensions.cmake and CMake make them mean:
 add_subdirectory, target_sources(app ...), zephyr_sources, zephyr_library_sources,
 their _ifdef/_ifndef forms, zephyr_library(), zephyr_library_named(),
-zephyr_include_directories (and the library/target forms), file(GLOB[_RECURSE]),
-set(), list(APPEND), if()/elseif()/else()/endif(), cmake_minimum_required, project,
-find_package(Zephyr). Anything else is a warning naming file:line, and is skipped. A `_ifdef(CONFIG_X ...)` counts when
-CONFIG_X is set in the .config (Zephyr imports the .config as CMake variables);
-`_ifndef` when it is not.
+zephyr_include_directories (and the library/target forms), the compile
+definitions (zephyr_compile_definitions, target_compile_definitions,
+zephyr_library_compile_definitions, add_compile_definitions, add_definitions:
+definitions.py), file(GLOB[_RECURSE]), set(), list(APPEND),
+if()/elseif()/else()/endif(), cmake_minimum_required, project, find_package(Zephyr).
+Anything else is a warning naming file:line, and is skipped. A `_ifdef(CONFIG_X ...)`
+counts when CONFIG_X is set in the .config (Zephyr imports the .config as CMake
+variables); `_ifndef` when it is not. The -D options of the command line are CMake
+variables too (`if(DEFINED SAME_PRIO)`).
 
 A source named `x.c` (or .cpp, .cc, .cxx, .S) is the Python file `x.py` beside it,
 so Zephyr's CMakeLists work unchanged; `x.py` may be named directly. Headers and
@@ -35,9 +39,18 @@ from pathlib import Path
 
 from zpy.build import environ
 from zpy.build.app import App
-from zpy.build.cmakelists import Command, condition, evaluate, is_true, parse_cmakelists
+from zpy.build.cmakelists import (
+    Command,
+    Variables,
+    condition,
+    evaluate,
+    generator_expression,
+    is_true,
+    parse_cmakelists,
+)
+from zpy.build.definitions import GLOBAL, DefinitionTable, is_definition_flag, parse_definition
 from zpy.build.modules import ZephyrModule, module_variables
-from zpy.image.manifest import ImageModule
+from zpy.image.manifest import CompileDefinition, ImageModule
 
 __all__ = ["Condition", "ModuleTable", "all_sources", "image_modules", "parse_cmakelists"]
 
@@ -51,6 +64,7 @@ _CONDITIONAL = {
     "add_subdirectory": 1, "target_sources": 3, "zephyr_library_sources": 1,
     "zephyr_sources": 0, "zephyr_include_directories": 0,
     "zephyr_library_include_directories": 0, "target_include_directories": 3,
+    "zephyr_compile_definitions": 0, "zephyr_library_compile_definitions": 0,
 }
 _SCOPES = ("PRIVATE", "PUBLIC", "INTERFACE")
 #: Build settings zpy takes from the command line only.
@@ -75,6 +89,10 @@ class ModuleTable:
     #: every CMakeLists.txt read, and every folder a file(GLOB) listed (inputs of the build)
     cmakelists: list[Path] = field(default_factory=list)
     globbed: list[Path] = field(default_factory=list)
+    #: target -> its compile definitions, in command-line order
+    compile_definitions: dict[str, list[CompileDefinition]] = field(default_factory=dict)
+    #: every variable name the files looked up (CMake's "not used" warning is about the others)
+    variables_read: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -88,17 +106,20 @@ class Condition:
 
 @dataclass
 class _Scope:
-    """One CMakeLists.txt being read: its folder, its variables, the _ifdefs around it."""
+    """One CMakeLists.txt being read: its folder, its variables, the _ifdefs around it,
+    and the folder's compile definitions (add_compile_definitions)."""
 
     folder: Path
-    vars: dict[str, str]
+    vars: Variables
     conditions: tuple[Condition, ...]
     is_app: bool
+    definitions: list[CompileDefinition]
 
     def inner(self, condition: Condition | None) -> _Scope:
         if condition is None:
             return self
-        return _Scope(self.folder, self.vars, (*self.conditions, condition), self.is_app)
+        return _Scope(self.folder, self.vars, (*self.conditions, condition), self.is_app,
+                      self.definitions)
 
 
 def image_modules(zephyr_base: Path, config: Mapping[str, int | str], *,
@@ -143,37 +164,56 @@ class _Reader:
         if app is not None:
             self.globals.update(APPLICATION_SOURCE_DIR=str(app.dir), CMAKE_SOURCE_DIR=str(app.dir))
         self.globals.update(variables)
-        self.targets = {"app", "zephyr"}
+        self.targets = {"app", "zephyr", GLOBAL}
+        self.definitions = DefinitionTable()
         self.zephyr_loaded = True
         self.seen: set[Path] = set()
         self.names: dict[str, Path] = {}
+        self.reads: set[str] = set()
 
     def read_all(self) -> None:
         """ZEPHYR_BASE's tree, each module's, then the app's, in Zephyr's order."""
-        self.walk(self.base, self.globals, (), is_app=False)
+        self._read_trees()
+        table = self.table
+        table.variables_read = self.reads
+        if not self.all_branches:
+            used = [m.target or "" for m in table.modules + table.module_sources
+                    + table.app_sources]
+            table.compile_definitions = self.definitions.resolve(used, self.warn)
+
+    def _read_trees(self) -> None:
+        self.walk(self.base, self.globals, (), False, [])
         for module in self.zephyr_modules:
             if module.cmake_dir is not None:
                 self.walk(module.cmake_dir, {**self.globals,
                                              "ZEPHYR_CURRENT_MODULE_DIR": str(module.path),
                                              "ZEPHYR_CURRENT_CMAKE_DIR": str(module.cmake_dir)},
-                          (), is_app=False)
+                          (), False, [])
         if self.app is None:
             return
         if self.app.cmakelists.is_file():
-            self.walk(self.app.dir, self.globals, (), is_app=True)
+            self.walk(self.app.dir, self.globals, (), True, [])
         else:
-            self.table.app_sources = [ImageModule(p.stem, str(p)) for p in self.app.sources()]
+            self.definitions.target("app", [])
+            self.table.app_sources = [ImageModule(p.stem, str(p), target="app")
+                                      for p in self.app.sources()]
             self.every += [(p, ()) for p in self.app.sources()]
 
     def walk(self, folder: Path, parent: Mapping[str, str], conditions: tuple[Condition, ...],
-             is_app: bool) -> None:
+             is_app: bool, definitions: list[CompileDefinition]) -> None:
+        """Read folder/CMakeLists.txt with a copy of the parent's variables and compile
+        definitions, as add_subdirectory() does."""
         path = folder / "CMakeLists.txt"
         self.table.cmakelists.append(path)
-        vars = dict(parent, CMAKE_CURRENT_SOURCE_DIR=str(folder),
-                    CMAKE_CURRENT_LIST_DIR=str(folder), CMAKE_CURRENT_LIST_FILE=str(path))
+        vars = Variables(parent, self.reads)
+        vars.update(CMAKE_CURRENT_SOURCE_DIR=str(folder), CMAKE_CURRENT_LIST_DIR=str(folder),
+                    CMAKE_CURRENT_LIST_FILE=str(path))
+        scope = _Scope(folder, vars, conditions, is_app, definitions)
+        if folder == self.base:
+            self.definitions.target("zephyr", scope.definitions)
         if is_app and folder == getattr(self.app, "dir", None):
             self.zephyr_loaded = False  # until find_package(Zephyr)
-        self.run_all(parse_cmakelists(path), _Scope(folder, vars, conditions, is_app))
+        self.run_all(parse_cmakelists(path), scope)
         if is_app and folder == getattr(self.app, "dir", None):
             self.zephyr_loaded = True
 
@@ -301,33 +341,78 @@ class _Reader:
                             f'"{scope.folder}".  When '
                             "specifying an out-of-tree source a binary directory must be "
                             "explicitly specified.")
-        self.walk(sub, scope.vars, scope.conditions, scope.is_app)
+        self.walk(sub, scope.vars, scope.conditions, scope.is_app, list(scope.definitions))
 
     def target_sources(self, cmd: Command, args: list[str], scope: _Scope) -> None:
         items = self._target_items(cmd, args)
-        self._add_sources(cmd, items, scope)
+        self._add_sources(cmd, items, scope, args[0])
 
     def zephyr_library_sources(self, cmd: Command, args: list[str], scope: _Scope) -> None:
         if not args:
             raise cmd.error("Function invoked with incorrect arguments for function named: "
                             "zephyr_library_sources")
-        self._add_sources(cmd, args, scope)
+        self._add_sources(cmd, args, scope, self._current_library(scope))
 
     def zephyr_sources(self, cmd: Command, args: list[str], scope: _Scope) -> None:
         for arg in args:
             if _absolute(scope.folder, arg).is_dir():
                 raise cmd.error("zephyr_sources() was called on a directory")
-        self._add_sources(cmd, args, scope)
+        self._add_sources(cmd, args, scope, "zephyr")
 
     def zephyr_library(self, cmd: Command, args: list[str], scope: _Scope) -> None:
-        name = os.path.relpath(scope.folder, self.base).replace("/", "__")
-        self.targets.add(name)
+        self._new_library(os.path.relpath(scope.folder, self.base).replace("/", "__"), scope)
 
     def zephyr_library_named(self, cmd: Command, args: list[str], scope: _Scope) -> None:
         if not args:
             raise cmd.error("Function invoked with incorrect arguments for function named: "
                             "zephyr_library_named")
-        self.targets.add(args[0])
+        self._new_library(args[0], scope)
+
+    def _new_library(self, name: str, scope: _Scope) -> None:
+        self.targets.add(name)
+        self.definitions.target(name, scope.definitions)
+        scope.vars["ZEPHYR_CURRENT_LIBRARY"] = name
+
+    def _current_library(self, scope: _Scope) -> str:
+        return scope.vars.get("ZEPHYR_CURRENT_LIBRARY") or "zephyr"
+
+    # compile definitions (definitions.py)
+
+    def zephyr_compile_definitions(self, cmd: Command, args: list[str], scope: _Scope) -> None:
+        self.definitions.add(GLOBAL, self._definitions(cmd, args))
+
+    def zephyr_library_compile_definitions(self, cmd: Command, args: list[str], scope: _Scope
+                                           ) -> None:
+        self.definitions.add(self._current_library(scope), self._definitions(cmd, args))
+
+    def target_compile_definitions(self, cmd: Command, args: list[str], scope: _Scope) -> None:
+        # INTERFACE ones are for the targets linking this one (every target links GLOBAL)
+        items = self._target_items(cmd, args, "compile definitions",
+                                   interface=args[:1] == [GLOBAL])
+        self.definitions.add(args[0], self._definitions(cmd, items))
+
+    def add_compile_definitions(self, cmd: Command, args: list[str], scope: _Scope) -> None:
+        scope.definitions += self._definitions(cmd, args)
+
+    def add_definitions(self, cmd: Command, args: list[str], scope: _Scope) -> None:
+        flags = [a for a in args if is_definition_flag(a)]
+        for other in (a for a in args if not is_definition_flag(a)):
+            self.warn(cmd.warning(f"{other} is a compile option, not a definition: ignored "
+                                  "(zpy compiles nothing)"))
+        scope.definitions += self._definitions(cmd, [f.removeprefix("/D") for f in flags])
+
+    def _definitions(self, cmd: Command, items: list[str]) -> list[CompileDefinition]:
+        """The definitions `items` give, generator expressions evaluated (empty ones, as a
+        false `$<cond:...>` leaves, dropped)."""
+        out = []
+        for item in items:
+            try:
+                text = generator_expression(item)
+                if text:
+                    out.append(parse_definition(text, str(cmd.filename), cmd.lineno))
+            except ValueError as e:
+                raise cmd.error(f"{cmd.name}(): {e}") from None
+        return out
 
     def include_directories(self, cmd: Command, args: list[str], scope: _Scope) -> None:
         if cmd.name.startswith("target_include_directories"):
@@ -416,6 +501,8 @@ class _Reader:
                                   "Zephyr package: ignored"))
             return
         self.zephyr_loaded = True
+        if scope.is_app:  # Zephyr's boilerplate makes the app target here
+            self.definitions.target("app", scope.definitions)
 
     def _command_line_only(self, cmd: Command, var: str) -> None:
         self.warn(cmd.warning(f"zpy takes {var} from the command line only: use "
@@ -427,20 +514,29 @@ class _Reader:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _target_items(self, cmd: Command, args: list[str]) -> list[str]:
-        """The items of target_sources/target_include_directories(<target> <scope> items...)."""
+    def _target_items(self, cmd: Command, args: list[str], what: str = "sources",
+                      interface: bool = True) -> list[str]:
+        """The items of target_<what>(<target> <scope> items... [<scope> items...]); those
+        after INTERFACE only if `interface`."""
         if len(args) < 2:
             raise cmd.error(f"{cmd.name} called with incorrect number of arguments")
         target = args[0]
         if target not in self.targets or not self.zephyr_loaded:
-            raise cmd.error(f'Cannot specify sources for target "{target}" which is not built '
+            raise cmd.error(f'Cannot specify {what} for target "{target}" which is not built '
                             "by this project.")
         if args[1] not in _SCOPES:
             raise cmd.error(f"{cmd.name} called with invalid arguments",
                             hint=f"write {cmd.name}({target} PRIVATE ...)")
-        return [a for a in args[1:] if a not in _SCOPES]
+        keyword, items = "", []
+        for arg in args[1:]:
+            if arg in _SCOPES:
+                keyword = arg
+            elif keyword != "INTERFACE" or interface:
+                items.append(arg)
+        return items
 
-    def _add_sources(self, cmd: Command, items: list[str], scope: _Scope) -> None:
+    def _add_sources(self, cmd: Command, items: list[str], scope: _Scope, target: str
+                     ) -> None:
         for item in items:
             path = self._source_file(cmd, item, scope.folder)
             if path is None or path in self.seen:
@@ -456,7 +552,7 @@ class _Reader:
             lists = {"zephyr": self.table.modules, "module": self.table.module_sources,
                      "app": self.table.app_sources}
             innermost = scope.conditions[-1].symbol if scope.conditions else None
-            lists[kind].append(ImageModule(name, str(path), innermost))
+            lists[kind].append(ImageModule(name, str(path), innermost, target))
 
     def _source_file(self, cmd: Command, item: str, folder: Path) -> Path | None:
         """The .py file a source item stands for; None for a header or another file."""
@@ -510,6 +606,11 @@ _HANDLERS: dict[str, _Handler] = {
     "zephyr_include_directories": _Reader.include_directories,
     "zephyr_library_include_directories": _Reader.include_directories,
     "target_include_directories": _Reader.include_directories,
+    "zephyr_compile_definitions": _Reader.zephyr_compile_definitions,
+    "zephyr_library_compile_definitions": _Reader.zephyr_library_compile_definitions,
+    "target_compile_definitions": _Reader.target_compile_definitions,
+    "add_compile_definitions": _Reader.add_compile_definitions,
+    "add_definitions": _Reader.add_definitions,
     "file": _Reader.file,
     "set": _Reader.set_,
     "list": _Reader.list_,

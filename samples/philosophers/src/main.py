@@ -9,9 +9,9 @@ enabled, philosophers 4 and 5 are cooperative (-1, -2) and 0-3 preemptible
 (3..0). Without DEBUG_PRINTF each philosopher redraws its own screen line with
 cursor-positioning escapes.
 
-The C build may define DEBUG_PRINTF, NUM_PHIL, STATIC_OBJS, FORKS and SAME_PRIO
-(the sample's CMakeLists turns twister's extra_args into compile definitions);
-zpy has no compile definitions yet, so they keep the defaults set here.
+The build may define DEBUG_PRINTF, NUM_PHIL, STATIC_OBJS, FORKS and SAME_PRIO
+(the sample's CMakeLists turns twister's extra_args into compile definitions:
+`zpy build ... -- -DFORKS=SEMAPHORES`); the defaults are set here, as C's #ifndef.
 """
 
 from zpy.kernel import (
@@ -30,6 +30,7 @@ from zpy.kernel import (
     printk,
     snprintk,
 )
+from zpy.toolchain import compile_definition
 
 SEMAPHORES = 1
 MUTEXES = 2
@@ -39,15 +40,15 @@ LIFOS = 5
 
 # -- what the build may change (the C #ifndef defaults) --
 
-DEBUG_PRINTF = 0
+DEBUG_PRINTF = compile_definition("DEBUG_PRINTF", 0)
 
-NUM_PHIL = 6
+NUM_PHIL = compile_definition("NUM_PHIL", 6)
 
-STATIC_OBJS = 0
+STATIC_OBJS = compile_definition("STATIC_OBJS", 0)
 
-FORKS = MUTEXES
+FORKS = compile_definition("FORKS", MUTEXES)
 
-SAME_PRIO = 0
+SAME_PRIO = compile_definition("SAME_PRIO", 0)
 
 # -- end of what the build may change --
 

@@ -4,14 +4,28 @@
 Each kind gives fork_init() (dynamic objects only), take(), drop() and
 fork_type_str; `forks` lists the six forks, made here (dynamic) or defined one
 by one (static). main.py sets FORKS and STATIC_OBJS before this module is read,
-as main.c defines them before its #include.
+as main.c defines them before its #include. A stack, FIFO or LIFO fork holds one
+MAGIC item; its fork_obj_t is C's struct of the kernel object and the item's
+storage, a subclass of the object (C casts one to the other).
 """
 
+from dataclasses import dataclass
+from typing import Any
+
 from zpy.kernel import (
+    __ASSERT,
     K_FOREVER,
     K_MUTEX_DEFINE,
     K_SEM_DEFINE,
     K_THREAD_STACK_ARRAY_DEFINE,
+    k_fifo,
+    k_fifo_get,
+    k_fifo_init,
+    k_fifo_put,
+    k_lifo,
+    k_lifo_get,
+    k_lifo_init,
+    k_lifo_put,
     k_mutex,
     k_mutex_init,
     k_mutex_lock,
@@ -20,6 +34,10 @@ from zpy.kernel import (
     k_sem_give,
     k_sem_init,
     k_sem_take,
+    k_stack,
+    k_stack_init,
+    k_stack_pop,
+    k_stack_push,
     k_thread,
 )
 
@@ -34,6 +52,16 @@ from .main import (
     STACKS,
     STATIC_OBJS,
 )
+
+MAGIC = 0xa5a5ee11
+
+if FORKS in (FIFOS, LIFOS):
+    @dataclass(eq=False)
+    class packet:
+        next: Any = None  # the word C reserves for the queue (zpy's queues keep their own)
+        data: int = 0
+
+    orig_packet = [packet() for _ in range(NUM_PHIL)]
 
 if FORKS == SEMAPHORES:
     if STATIC_OBJS:
@@ -77,9 +105,77 @@ elif FORKS == MUTEXES:
         k_mutex_unlock(x)
 
     fork_type_str = "mutexes"
-elif FORKS in (STACKS, FIFOS, LIFOS):
-    # C: a k_stack, k_fifo or k_lifo holding one MAGIC item; zpy has none of them yet
-    raise TypeError("FORKS=STACKS, FIFOS and LIFOS need k_stack, k_fifo and k_lifo")
+elif FORKS == STACKS:
+    if STATIC_OBJS:
+        raise TypeError("not implemented yet.")  # C: #error
+    else:
+        class fork_obj_t(k_stack):
+            """struct { struct k_stack stack; stack_data_t stack_mem[1]; }"""
+
+            def __init__(self):
+                super().__init__()
+                self.stack_mem = [0] * 1
+
+        def fork_init(x):
+            k_stack_init(x, x.stack_mem, 1)
+            k_stack_push(x, MAGIC)
+
+    def take(x):
+        _, data = k_stack_pop(x, K_FOREVER)
+        __ASSERT(data == MAGIC, "data was %lx\n", data)
+
+    def drop(x):
+        k_stack_push(x, MAGIC)
+
+    fork_type_str = "stacks"
+elif FORKS == FIFOS:
+    if STATIC_OBJS:
+        raise TypeError("not implemented yet.")  # C: #error
+    else:
+        class fork_obj_t(k_fifo):
+            """struct { struct k_fifo fifo; struct packet data; }"""
+
+            def __init__(self):
+                super().__init__()
+                self.data = packet()
+
+        def fork_init(x):
+            k_fifo_init(x)
+            x.data.data = MAGIC
+            k_fifo_put(x, x.data)
+
+    def take(x):
+        data = k_fifo_get(x, K_FOREVER)
+        __ASSERT(data.data == MAGIC, "")
+
+    def drop(x):
+        k_fifo_put(x, x.data)
+
+    fork_type_str = "fifos"
+elif FORKS == LIFOS:
+    if STATIC_OBJS:
+        raise TypeError("not implemented yet.")  # C: #error
+    else:
+        class fork_obj_t(k_lifo):
+            """struct { struct k_lifo lifo; struct packet data; }"""
+
+            def __init__(self):
+                super().__init__()
+                self.data = packet()
+
+        def fork_init(x):
+            k_lifo_init(x)
+            x.data.data = MAGIC
+            k_lifo_put(x, x.data)
+
+    def take(x):
+        data = k_lifo_get(x, K_FOREVER)
+        __ASSERT(data.data == MAGIC, "")
+
+    def drop(x):
+        k_lifo_put(x, x.data)
+
+    fork_type_str = "lifos"
 else:
     raise TypeError("unknown fork type")  # C: #error
 

@@ -21,7 +21,7 @@ def test_known_variables() -> None:
     assert opts.dtc_overlay_file == ["x.overlay"]
     assert opts.extra_dtc_overlay_file == ["y.overlay", "z.overlay"]
     assert opts.board == "qemu_x86_64"
-    assert opts.unused == []
+    assert opts.unused() == []
     assert opts.warnings() == [
         "The CMake variable OVERLAY_CONFIG is deprecated, please use EXTRA_CONF_FILE instead"]
 
@@ -34,9 +34,14 @@ def test_defaults_and_later_wins() -> None:
 
 
 def test_unused_variables_warn_like_cmake() -> None:
-    opts = parse_cmake_args(["-DFOO=1", "-DCMAKE_BUILD_TYPE=Debug"])
-    assert opts.warnings() == [
-        "Manually-specified variables were not used by the project: FOO, CMAKE_BUILD_TYPE"]
+    opts = parse_cmake_args(["-DFOO=1", "-DCMAKE_BUILD_TYPE=Debug", "-DSAME_PRIO=1",
+                             "-DCONFIG_X=y", "-DBOARD=b"])
+    assert opts.variables == {"FOO": "1", "CMAKE_BUILD_TYPE": "Debug", "SAME_PRIO": "1",
+                              "BOARD": "b"}
+    assert opts.warnings() == []
+    assert opts.unused_warning({"SAME_PRIO"}) == (
+        "Manually-specified variables were not used by the project: FOO, CMAKE_BUILD_TYPE")
+    assert opts.unused_warning({"FOO", "CMAKE_BUILD_TYPE", "SAME_PRIO"}) is None
 
 
 @pytest.mark.parametrize(("arg", "message"), [

@@ -324,7 +324,7 @@ def test_syntax_errors(tmp_path: Path, text: str, line: int, message: str) -> No
 
 def test_unknown_commands_warn_with_file_and_line(tmp_path: Path) -> None:
     table, warnings = read_app(tmp_path, {
-        "CMakeLists.txt": PREAMBLE + "zephyr_compile_definitions(FOO=1)\n"
+        "CMakeLists.txt": PREAMBLE + "zephyr_compile_options(-Werror)\n"
                           "target_sources(app PRIVATE src/main.c)\n"
                           "string(TOUPPER a B)\n"
                           "file(WRITE out.txt hello)\n"
@@ -333,7 +333,7 @@ def test_unknown_commands_warn_with_file_and_line(tmp_path: Path) -> None:
         "src/main.py": "", "src/notes.txt": ""})
     cmake = tmp_path / "app/CMakeLists.txt"
     assert warnings == [
-        f"{cmake}:4: warning: zephyr_compile_definitions() is not a command zpy reads: ignored "
+        f"{cmake}:4: warning: zephyr_compile_options() is not a command zpy reads: ignored "
         "(docs/build.md lists the ones it does)",
         f"{cmake}:6: warning: string() is not a command zpy reads: ignored (docs/build.md "
         "lists the ones it does)",
