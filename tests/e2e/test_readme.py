@@ -156,8 +156,13 @@ def test_readme_example_prints_what_the_readme_shows():
     term = Terminal()
     try:
         venv_bin = Path(sys.executable).parent
-        term.run("set -m; exec 2>&1; mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /dev/shm "
-                 f"&& mkdir /tmp/readme && cd /tmp/readme && ln -s {ROOT}/samples samples "
+        term.run("set -m; exec 2>&1; mount --make-rprivate / && mount --bind /tmp /mnt "
+                 "&& mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /dev/shm")
+        # A checkout under /tmp (a CI clone, say) stays reachable at its path.
+        for top in {Path("/tmp", p.relative_to("/tmp").parts[0])
+                    for p in (ROOT, venv_bin) if p.is_relative_to("/tmp")}:
+            term.run(f"ln -s /mnt/{top.name} {top}")
+        term.run(f"mkdir /tmp/readme && cd /tmp/readme && ln -s {ROOT}/samples samples "
                  f"&& export PATH={venv_bin}:$PATH")
         for step in example_steps(README.read_text()):
             want = [e for e in step.expected if e != "..."]
