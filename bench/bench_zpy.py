@@ -99,7 +99,7 @@ def measure_boot(tmp: Path) -> dict[str, float]:
     (app / "src").mkdir(parents=True)
     (app / "prj.conf").write_text("CONFIG_BOOT_BANNER=n\n")
     (app / "src" / "main.py").write_text(
-        "from zpy.kernel import printk\n\ndef main():\n    printk('main\\n')\n")
+        "from zpy.kernel import printk\n\ndef main():\n    printk('main\\n')\n    return 0\n")
     _build(app, tmp / "boot_build")
     run = _zpy("run", "-d", str(tmp / "boot_build"))
     python = [sys.executable, "-c", "pass"]
