@@ -1,10 +1,8 @@
-"""Zephyr's tests/kernel/sched/schedule_api/src/test_sched_timeslice_and_lock.c.
-
-test_wakeup_expired_timer_thread is left out until zpy has k_timer (README.md).
-"""
+"""Zephyr's tests/kernel/sched/schedule_api/src/test_sched_timeslice_and_lock.c."""
 
 from zpy.kernel import (
     IS_ENABLED,
+    K_FOREVER,
     K_MSEC,
     K_NO_WAIT,
     K_PRIO_COOP,
@@ -16,6 +14,7 @@ from zpy.kernel import (
     k_sched_lock,
     k_sched_time_slice_set,
     k_sched_unlock,
+    k_sem_give,
     k_sem_take,
     k_sleep,
     k_thread,
@@ -23,6 +22,9 @@ from zpy.kernel import (
     k_thread_create,
     k_thread_priority_get,
     k_thread_priority_set,
+    k_timer,
+    k_timer_init,
+    k_timer_start,
     k_wakeup,
     k_yield,
 )
@@ -32,6 +34,7 @@ from .main import tstack, tstacks
 from .test_sched import MAX_NUM_THREAD, STACK_SIZE, thread_data
 
 THREADS_NUM = 3
+DURATION = K_MSEC(1)
 assert THREADS_NUM <= MAX_NUM_THREAD
 
 tdata = [thread_data() for _ in range(THREADS_NUM)]
@@ -42,6 +45,8 @@ init_prio = 0
 t = k_thread()
 
 pend_sema = K_SEM_DEFINE("pend_sema", 0, 1)
+timer_sema = K_SEM_DEFINE("timer_sema", 0, 1)
+th_wakeup_timer = k_timer()
 
 
 def thread_entry(p1, p2, p3):
@@ -79,6 +84,15 @@ def teardown_threads():
     for i in range(THREADS_NUM):
         k_thread_abort(tdata[i].tid)
     k_thread_priority_set(k_current_get(), old_prio)
+
+
+def timer_handler(timer):
+    k_sem_give(timer_sema)
+
+
+def thread_handler(p1, p2, p3):
+    k_timer_init(th_wakeup_timer, timer_handler, None)
+    k_timer_start(th_wakeup_timer, DURATION, K_NO_WAIT)
 
 
 @ZTEST("threads_scheduling")
@@ -266,3 +280,12 @@ def test_unlock_nested_sched_lock():
     zassert_true(tdata[2].executed == 0)
 
     teardown_threads()
+
+
+@ZTEST("threads_scheduling")
+def test_wakeup_expired_timer_thread():
+    tid = k_thread_create(tthread[0], tstack, STACK_SIZE, thread_handler, None, None, None,
+                          K_PRIO_PREEMPT(0), 0, K_NO_WAIT)
+    k_sem_take(timer_sema, K_FOREVER)
+    k_wakeup(tid)
+    k_thread_abort(tid)
