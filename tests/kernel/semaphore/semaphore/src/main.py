@@ -5,6 +5,8 @@ Cases left out are named, with why, in ../README.md; each has a one-line note
 where it stands in the C file.
 """
 
+from ctypes import Structure, c_int, c_uint32, py_object, sizeof
+
 from zpy import errno
 from zpy.autoconf import CONFIG_TEST_EXTRA_STACK_SIZE
 from zpy.kernel import (
@@ -13,6 +15,7 @@ from zpy.kernel import (
     K_INHERIT_PERMS,
     K_MSEC,
     K_NO_WAIT,
+    K_PIPE_DEFINE,
     K_PRIO_PREEMPT,
     K_SECONDS,
     K_SEM_DEFINE,
@@ -23,6 +26,9 @@ from zpy.kernel import (
     irq_offload,
     k_busy_wait,
     k_current_get,
+    k_pipe_read,
+    k_pipe_reset,
+    k_pipe_write,
     k_sem,
     k_sem_count_get,
     k_sem_give,
@@ -108,6 +114,13 @@ def expect_k_sem_count_get_nomsg(sem, exp):
 # the shared count of the mutual exclusion test
 critical_var = 0
 
+
+class timeout_info(Structure):
+    # sema is the k_sem's PyObject pointer: the pipe copies it as C copies a pointer (the
+    # semaphores are module objects, alive as long as the image)
+    _fields_ = [("timeout", c_uint32), ("sema", py_object)]
+
+
 # -- kernel objects --
 statically_defined_sem = K_SEM_DEFINE("statically_defined_sem", SEM_INIT_VAL, SEM_MAX_VAL)
 simple_sem = K_SEM_DEFINE("simple_sem", SEM_INIT_VAL, SEM_MAX_VAL)
@@ -122,7 +135,10 @@ stack_2 = K_THREAD_STACK_DEFINE("stack_2", STACK_SIZE)
 stack_3 = K_THREAD_STACK_DEFINE("stack_3", STACK_SIZE)
 stack_4 = K_THREAD_STACK_DEFINE("stack_4", STACK_SIZE)
 multiple_stack = K_THREAD_STACK_ARRAY_DEFINE("multiple_stack", TOTAL_THREADS_WAITING, STACK_SIZE)
-# timeout_info_pipe (K_PIPE_DEFINE): only the two cases that need k_pipe use it
+# v4.1's k_pipe_put/k_pipe_get/k_pipe_flush (CONFIG_PIPES) are 4.1's k_pipe_write/
+# k_pipe_read/k_pipe_reset here, as Zephyr later converted this file (README.md)
+timeout_info_pipe = K_PIPE_DEFINE("timeout_info_pipe",
+                                  sizeof(timeout_info) * TOTAL_THREADS_WAITING, 4)
 
 sem_tid_1, sem_tid_2, sem_tid_3, sem_tid_4 = k_thread(), k_thread(), k_thread(), k_thread()
 multiple_tid = [k_thread() for _ in range(TOTAL_THREADS_WAITING)]
@@ -734,9 +750,108 @@ def test_sem_measure_timeout_from_thread():
     k_thread_join(sem_tid_1, K_FOREVER)
 
 
-# sem_multiple_take_and_timeouts_helper, test_sem_multiple_take_and_timeouts,
-# sem_multi_take_timeout_diff_sem_helper, test_sem_multi_take_timeout_diff_sem:
-# left out, they need k_pipe (README.md)
+def sem_multiple_take_and_timeouts_helper(p1, p2, p3):
+    timeout = p1
+
+    start_ticks = k_uptime_get()
+
+    expect_k_sem_take_nomsg(simple_sem, K_MSEC(timeout), -errno.EAGAIN)
+
+    end_ticks = k_uptime_get()
+
+    diff_ticks = end_ticks - start_ticks
+
+    zassert_true(diff_ticks >= timeout,
+                 "time mismatch - expected at least %d, got %lld",
+                 timeout, diff_ticks)
+
+    k_pipe_write(timeout_info_pipe, c_int(timeout), sizeof(c_int), K_FOREVER)
+
+
+@ZTEST("semaphore_1cpu")
+def test_sem_multiple_take_and_timeouts():
+    if IS_ENABLED("CONFIG_KERNEL_COHERENCE"):
+        ztest_test_skip()
+
+    timeout = c_uint32()
+
+    k_sem_reset(simple_sem)
+    k_pipe_reset(timeout_info_pipe)
+
+    for i in range(TOTAL_THREADS_WAITING):
+        k_thread_create(multiple_tid[i],
+                        multiple_stack[i], STACK_SIZE,
+                        sem_multiple_take_and_timeouts_helper,
+                        QSEC2MS(i + 1), None, None,
+                        K_PRIO_PREEMPT(1), 0, K_NO_WAIT)
+
+    for i in range(TOTAL_THREADS_WAITING):
+        k_pipe_read(timeout_info_pipe, timeout, sizeof(c_int), K_FOREVER)
+        zassert_equal(timeout.value, QSEC2MS(i + 1),
+                      "timeout did not occur properly: %d != %d",
+                      timeout.value, QSEC2MS(i + 1))
+
+    for i in range(TOTAL_THREADS_WAITING):
+        k_thread_join(multiple_tid[i], K_FOREVER)
+
+
+def sem_multi_take_timeout_diff_sem_helper(p1, p2, p3):
+    timeout = p1
+    sema = p2
+    info = timeout_info(timeout=timeout, sema=sema)
+
+    start_ticks = k_uptime_get()
+
+    expect_k_sem_take_nomsg(sema, K_MSEC(timeout), -errno.EAGAIN)
+
+    end_ticks = k_uptime_get()
+
+    diff_ticks = end_ticks - start_ticks
+
+    zassert_true(diff_ticks >= timeout,
+                 "time mismatch - expected at least %d, got %lld",
+                 timeout, diff_ticks)
+
+    k_pipe_write(timeout_info_pipe, info, sizeof(timeout_info), K_FOREVER)
+
+
+@ZTEST("semaphore")
+def test_sem_multi_take_timeout_diff_sem():
+    if IS_ENABLED("CONFIG_KERNEL_COHERENCE"):
+        ztest_test_skip()
+
+    seq_info = [
+        timeout_info(SEC2MS(2), simple_sem),
+        timeout_info(SEC2MS(1), multiple_thread_sem),
+        timeout_info(SEC2MS(3), simple_sem),
+        timeout_info(SEC2MS(5), multiple_thread_sem),
+        timeout_info(SEC2MS(4), simple_sem),
+    ]
+
+    retrieved_info = timeout_info()
+
+    k_sem_reset(simple_sem)
+    k_sem_reset(multiple_thread_sem)
+    k_pipe_reset(timeout_info_pipe)
+
+    for i in range(TOTAL_THREADS_WAITING):
+        k_thread_create(multiple_tid[i],
+                        multiple_stack[i], STACK_SIZE,
+                        sem_multi_take_timeout_diff_sem_helper,
+                        seq_info[i].timeout,
+                        seq_info[i].sema, None,
+                        K_PRIO_PREEMPT(1), 0, K_NO_WAIT)
+
+    for i in range(TOTAL_THREADS_WAITING):
+        k_pipe_read(timeout_info_pipe,
+                    retrieved_info,
+                    sizeof(timeout_info),
+                    K_FOREVER)
+
+        zassert_true(retrieved_info.timeout == SEC2MS(i + 1),
+                     "timeout did not occur properly")
+    for i in range(TOTAL_THREADS_WAITING):
+        k_thread_join(multiple_tid[i], K_FOREVER)
 
 
 @ZTEST("semaphore_1cpu")
@@ -774,7 +889,7 @@ def test_init():
                               simple_sem, multiple_thread_sem, low_prio_sem,
                               mid_prio_sem, high_prio_sem, ksema, sema,
                               high_prio_long_sem, stack_1, stack_2,
-                              stack_3, stack_4,
+                              stack_3, stack_4, timeout_info_pipe,
                               sem_tid_1, sem_tid_2, sem_tid_3,
                               sem_tid_4, tstack, tdata, mut_sem,
                               statically_defined_sem)
