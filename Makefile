@@ -14,7 +14,7 @@ PYTEST_JOBS ?= auto
 # `zpy` subprocess then starts from .pyc files, even under PYTHONDONTWRITEBYTECODE.
 BYTECODE := $(PY) -m compileall -q zpy
 
-.PHONY: demo test test-steps fuzz soak bench lint venv clean
+.PHONY: demo test test-steps fuzz soak bench profile-irq lint venv clean
 
 venv: $(STAMP)
 
@@ -65,6 +65,11 @@ soak: $(STAMP)
 bench: $(STAMP)
 	$(BYTECODE)
 	$(PY) bench/run.py --out $(BENCH_OUT)
+
+# the interrupt path step by step, and its busiest functions under cProfile (docs/kernel.md)
+profile-irq: $(STAMP)
+	$(BYTECODE)
+	$(PY) bench/bench_zpy.py --profile-irq
 
 lint: $(STAMP)
 	$(PY) -m ruff check zpy tests bench samples

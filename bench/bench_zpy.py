@@ -325,6 +325,50 @@ def measure_thread_switch(tmp: Path) -> dict[str, float]:
             "thread_switch_p50_ratio": round(z50 / p50, 2)}
 
 
+# -- the interrupt path, step by step ---------------------------------------------------------
+
+IRQ_STEPS = ("host", "kcall", "int_peer", "signal", "ring")
+
+
+def irq_path(tmp: Path, profile: bool = False, rounds: int = 3000
+             ) -> tuple[dict[str, float], list[str]]:
+    """One VM ringing its own doorbell on one CPU (bench/apps/irq_path): each step's p50 in
+    µs, and with `profile` the busiest functions of the self-ring loop under cProfile."""
+    build_dir = tmp / ("irq_profile_build" if profile else "irq_build")
+    _build(HERE / "apps" / "irq_path", build_dir, f"-DCONFIG_IRQ_ROUNDS={rounds}",
+           *(["-DCONFIG_IRQ_PROFILE=y"] if profile else []))
+    sock = tmp / "irq.sock"
+    server = subprocess.Popen(_zpy("ivshmem-server", "-F", "-S", str(sock), "-m", str(tmp),
+                                   "-l", "4K", "-n", "2"),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists():
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("the ivshmem server did not start")
+            time.sleep(0.02)
+        out = subprocess.run(_zpy("run", "-d", str(build_dir), "-chardev",
+                                  f"socket,path={sock},id=ivshmem"),
+                             check=True, capture_output=True, text=True,
+                             preexec_fn=_on_cpu(same_cpu()[0]), timeout=300).stdout
+    finally:
+        server.terminate()
+        server.wait(10)
+    steps = {line.split()[1]: int(line.split()[2]) / 1000 for line in out.splitlines()
+             if line.startswith("step ")}
+    if set(steps) != set(IRQ_STEPS):
+        raise RuntimeError(f"the irq_path app printed steps {sorted(steps)}")
+    calls = [line.split()[1] for line in out.splitlines() if line.startswith("calls ")]
+    busiest = [line[5:] for line in out.splitlines() if line.startswith("prof ")]
+    return steps, [f"calls per ring {calls[0]}", *busiest] if calls else busiest
+
+
+def measure_irq_path(tmp: Path) -> dict[str, float]:
+    steps, _ = irq_path(tmp)
+    return {f"irq_{name}_p50_us": round(us, 2) for name, us in steps.items()} | {
+        "irq_ring_host_ratio": round(steps["ring"] / steps["host"], 2)}
+
+
 # -- shared memory bandwidth ------------------------------------------------------------------
 
 
@@ -441,6 +485,7 @@ def measure() -> dict[str, float | str]:
         results.update(measure_boot(Path(tmp)))
         results.update(measure_doorbell(Path(tmp)))
         results.update(measure_thread_switch(Path(tmp)))
+        results.update(measure_irq_path(Path(tmp)))
         results.update(measure_shm(Path(tmp)))
         results.update(measure_v2(Path(tmp), float(results["doorbell_rtt_p50_us"]),
                                   float(results["raw_mmap_write_mib_s"]), split_cpus()))
@@ -449,4 +494,14 @@ def measure() -> dict[str, float | str]:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    print(json.dumps(measure(), indent=2))
+    if sys.argv[1:] == ["--profile-irq"]:  # make profile-irq: where a doorbell's time goes
+        with tempfile.TemporaryDirectory(prefix="zpy-bench-") as tmp:
+            steps, busiest = irq_path(Path(tmp), profile=True)
+        print("step p50 (µs): " + ", ".join(f"{k} {v:.2f}" for k, v in steps.items()))
+        print(f"busiest functions of the self-ring loop (cProfile, per ring; {busiest[0]}):")
+        print(f"{'ns':>7} {'calls':>6}  function")
+        for line in busiest[1:]:
+            ns, calls, where = line.split(maxsplit=2)
+            print(f"{ns:>7} {calls:>6}  {where}")
+    else:
+        print(json.dumps(measure(), indent=2))

@@ -63,3 +63,15 @@ def test_doorbell_figures_for_each_placement(bench_zpy, tmp_path: Path) -> None:
         rel=0.02)
     split = bench_zpy.split_cpus()
     assert results["doorbell_cpus"] == f"{split[0]},{split[1]}"
+
+
+def test_the_interrupt_path_is_measured_step_by_step_and_profiled(bench_zpy, tmp_path) -> None:
+    steps, busiest = bench_zpy.irq_path(tmp_path, profile=True, rounds=50)
+    assert sorted(steps) == sorted(bench_zpy.IRQ_STEPS)
+    assert all(us > 0 for us in steps.values()), steps
+    assert busiest[0].startswith("calls per ring "), busiest
+    functions = [line.split(maxsplit=2)[2] for line in busiest[1:]]
+    assert len(functions) == 20, busiest
+    # the profile is of the doorbell path: the wait, the driver's register write, the host
+    assert any("(k_poll)" in f for f in functions), functions
+    assert any("select.epoll" in f or "cpu.py" in f for f in functions), functions
