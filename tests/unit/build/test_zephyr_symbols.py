@@ -46,6 +46,9 @@ UNREACHABLE = {
     "EXTERNAL_LIBC": "a fourth libc choice member; one per configuration is enough",
     "DYNAMIC_THREAD_PREFER_POOL": "the other member of a two-member choice",
     "STACK_CANARIES": "chosen in prj.conf; the test keys on names, STRONG/ALL elsewhere",
+    "PM": "no HAS_PM: the board has no power states",
+    "ISR_TABLES_LOCAL_DECLARATION": "x86 lacks ISR_TABLES_LOCAL_DECLARATION_SUPPORTED",
+    "LTO": "GEN_ISR_TABLES (set here) rules it out without ISR_TABLES_LOCAL_DECLARATION",
 }
 _LOG_LEVEL_MEMBER = re.compile(r"_LOG_LEVEL_(OFF|ERR|WRN|INF|DBG|DEFAULT)$")
 _ASSIGNMENT = re.compile(r"^CONFIG_(\w+)=")
