@@ -187,3 +187,13 @@ def SYS_DLIST_FOR_EACH_NODE_SAFE(list: sys_dlist_t) -> Iterator[sys_dnode_t]:
         following = sys_dlist_peek_next(list, node)
         yield node
         node = following
+
+
+def SYS_DLIST_ITERATE_FROM_NODE(list: sys_dlist_t,
+                                node: sys_dnode_t | None) -> Iterator[sys_dnode_t]:
+    """The nodes after `node` (all of them when it is None); see SYS_SLIST_ITERATE_FROM_NODE."""
+    current = (sys_dlist_peek_next_no_check(list, node) if node is not None
+               else sys_dlist_peek_head(list))
+    while current is not None:
+        yield current
+        current = sys_dlist_peek_next(list, current)

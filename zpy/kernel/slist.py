@@ -166,3 +166,17 @@ def SYS_SLIST_FOR_EACH_NODE_SAFE(list: sys_slist_t) -> Iterator[sys_snode_t]:
         yield node
         node = following
 
+
+
+def SYS_SLIST_ITERATE_FROM_NODE(list: sys_slist_t,
+                                node: sys_snode_t | None) -> Iterator[sys_snode_t]:
+    """The nodes after `node` (all of them when it is None).
+
+    C's macro walks on with the caller's own `node` variable, so a loop that
+    breaks can later resume after where it stopped; in Python the caller keeps
+    the last node it was given and passes it to the next loop.
+    """
+    current = node.next if node is not None else list.head
+    while current is not None:
+        yield current
+        current = current.next
