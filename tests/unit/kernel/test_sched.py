@@ -145,6 +145,40 @@ def main():
     assert out.split() == ["a0@20", "b0@30", "a1@40", "b1@50", "a2@60", "b2@60"], out
 
 
+BUSY_PAIR = """
+def busy(name):
+    for i in range(3):
+        k_busy_wait(15000)
+        printk("%s%d@%d ", name, i, k_uptime_get())
+
+def main():
+    k_thread_priority_set(k_current_get(), 9)
+    k_sched_lock()
+    spawn(busy, 5, "a")
+    spawn(busy, 5, "b")
+    k_sched_unlock()
+    printk("\\n")
+    return 0
+"""
+
+
+def test_kconfig_timeslice_size_and_priority_take_effect_without_an_api_call(make_image, boot):
+    """CONFIG_TIMESLICE_SIZE and CONFIG_TIMESLICE_PRIORITY alone (no k_sched_time_slice_set)
+    decide whether two busy threads of priority 5 take turns, and how often."""
+    runs = {}
+    for size, ceiling in (("20", "5"), ("0", "0"), ("20", "6")):
+        status, out = run(make_image, boot, BUSY_PAIR,
+                          {"TIMESLICE_SIZE": size, "TIMESLICE_PRIORITY": ceiling})
+        assert status == 0, out
+        runs[size, ceiling] = out.split()
+    # 20 ms slices, priority 5 at the ceiling: the CPU changes hands at 20 and 40 ms (a
+    # busy wait counts the clock, so one that a slice cut short ends when its thread is back)
+    assert runs["20", "5"] == ["a0@10", "b0@30", "a1@40", "a2@50", "b1@50", "b2@70"]
+    # no slices (size 0), or threads more urgent than the ceiling: a runs to its end first
+    assert runs["0", "0"] == ["a0@10", "a1@30", "a2@40", "b0@60", "b1@70", "b2@90"]
+    assert runs["20", "6"] == runs["0", "0"]
+
+
 def test_suspend_resume_and_sleep_forever(make_image, boot):
     status, out = run(make_image, boot, """
 def worker():
