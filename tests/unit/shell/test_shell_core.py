@@ -3,6 +3,8 @@ history, output from other threads, the end of input. Transcripts are Zephyr's b
 
 from __future__ import annotations
 
+import re
+
 from .conftest import plain
 
 PROMPT = "uart:~$ "
@@ -182,6 +184,18 @@ def test_kernel_commands(term):
     assert any(line.startswith("*0x") and "shell_uart" in line for line in threads)
     assert "\toptions: 0x0, priority: 14 timeout: 0" in threads
     assert plain(t.command("kernel sleep x")).splitlines()[1] == "Unable to parse input (err -22)"
+
+
+def test_kernel_threads_gives_each_threads_state_as_zephyr(term):
+    """Zephyr's "\tstate: %s, entry: %p" line follows each thread's options line: the words
+    of k_thread_state_str, empty for the thread that runs (the shell's) and the idle threads,
+    which are never in the run queue."""
+    t = term()
+    out = plain(t.command("kernel threads"))
+    dumps = re.findall(r"^([ *])0x[0-9a-f]+ (.+?) *\n\toptions: .*\n"
+                       r"\tstate: (.*), entry: (?:0x[0-9a-f]+|\(nil\))\n", out, re.M)
+    assert dumps == [("*", "shell_uart", ""), (" ", "led0", "pending"),
+                     (" ", "sysworkq", "pending"), (" ", "idle 01", ""), (" ", "idle 00", "")]
 
 
 def test_reboot_ends_the_run_with_status_0(term):
