@@ -25,6 +25,11 @@ def main():
     return 0
 """
 ONE_CPU_LOG = "CONFIG_LOG=y\nCONFIG_SMP=n\nCONFIG_LOG_BACKEND_FORMAT_TIMESTAMP=y\n"
+#: sleeps 300 ms (an hour with MODE "no-rt") and prints how long that took on the host's clock
+SLEEPY = ("import time\nfrom zpy.kernel import *\n\ndef main():\n"
+          "    start = time.monotonic()\n    k_sleep(K_MSEC(300) if MODE != 'no-rt' else K_HOURS(1))\n"
+          "    printk('slept %d ms of host time\\n', int((time.monotonic() - start) * 1000))\n"
+          "    return 0\n")
 
 
 def app(tmp_path: Path, main: str, prj: str) -> Path:
@@ -50,13 +55,9 @@ def test_virtual_time_is_fast_and_two_runs_print_the_same_bytes(tmp_path):
 def test_rt_forces_real_time_and_no_rt_virtual_time(tmp_path):
     """The app measures the host's clock across its own sleep: a real 300 ms sleep lasts
     at least 300 ms; an hour of virtual sleep ends (the test would time out otherwise)."""
-    sleepy = ("import time\nfrom zpy.kernel import *\n\ndef main():\n"
-              "    start = time.monotonic()\n    k_sleep(K_MSEC(300) if MODE == 'rt' else K_HOURS(1))\n"
-              "    printk('slept %d ms of host time\\n', int((time.monotonic() - start) * 1000))\n"
-              "    return 0\n")
     for mode in ("rt", "no-rt"):
         src = tmp_path / mode
-        build(app(src, f"MODE = {mode!r}\n" + sleepy, "CONFIG_TEST=y\n"), src / "b")
+        build(app(src, f"MODE = {mode!r}\n" + SLEEPY, "CONFIG_TEST=y\n"), src / "b")
         done = zpy("run", f"--{mode}", "-d", str(src / "b"))
         assert done.returncode == 0, done.stderr
         host_ms = int(done.stdout.split()[-5])  # "slept N ms of host time"
@@ -70,6 +71,20 @@ def test_a_test_on_an_ivshmem_server_keeps_real_time_and_says_so(tmp_path):
         done = zpy("run", "-d", str(tmp_path / "b"), "-chardev", f"socket,path={sock},id=ivshmem")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stderr.count("zpy: real time: this run talks to the outside") == 1
+
+
+def test_a_test_with_its_console_on_a_file_keeps_real_time_and_says_so(tmp_path):
+    """A console back end other than stdio is an outside party: a CONFIG_TEST image, virtual
+    by default, keeps real time, and stderr says so once."""
+    build(app(tmp_path, "MODE = 'test'\n" + SLEEPY, "CONFIG_TEST=y\n"), tmp_path / "b")
+    log = tmp_path / "console.txt"
+    done = zpy("run", "-d", str(tmp_path / "b"), "--serial", f"file:{log}")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("zpy: real time: this run talks to the outside "
+                             f"(the console on file:{log})") == 1, done.stderr
+    assert "slept" not in done.stdout
+    host_ms = int(log.read_text().split()[-5])  # "slept N ms of host time"
+    assert host_ms >= 300, log.read_text()
 
 
 def test_main_with_parameters_is_a_boot_error_naming_main_py(tmp_path):
