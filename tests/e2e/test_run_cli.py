@@ -233,6 +233,24 @@ def test_blink_teaching_sample(tmp_path):
     assert len(toggles) >= 4
 
 
+def test_irq_offload_without_config_irq_offload_is_a_link_error(tmp_path):
+    """C would not link; zpy says so at the call, in one line naming it, and the run fails.
+    With the option set, the same source runs the ISR."""
+    offload = ("from zpy.kernel import *\n\ndef isr(arg):\n    printk('isr %s\\n', arg)\n\n"
+               "def main():\n    irq_offload(isr, 'runs')\n    printk('after\\n')\n    return 0\n")
+    build(app(tmp_path, offload, "CONFIG_TEST=y\n"), tmp_path / "b")  # IRQ_OFFLOAD needs TEST
+    done = zpy("run", "-d", str(tmp_path / "b"))
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[1:] == [
+        ">>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0 (thread 'main'): LinkError: undefined "
+        "reference to `irq_offload' (enable CONFIG_IRQ_OFFLOAD) at "
+        f"{tmp_path / 'app/src/main.py'}:7 in main()", "Halting system"]
+    assert "Traceback" not in done.stdout + done.stderr
+    build(tmp_path / "app", tmp_path / "on", "-DCONFIG_IRQ_OFFLOAD=y")
+    done = zpy("run", "-d", str(tmp_path / "on"))
+    assert (done.returncode, done.stdout) == (0, BANNER + "isr runs\nafter\n")
+
+
 def test_disabled_node_has_no_device_a_link_error(tmp_path):
     overlay = tmp_path / "off.overlay"
     overlay.write_text('&blink_led { status = "disabled"; };\n')
