@@ -114,3 +114,24 @@ def test_import_forms(tmp_path):
         f"{main}:4: error: linking main.py: ModuleNotFoundError: No module named 'app': the "
         "image's sources import each other by their name under src/: write `import report` or "
         "`from report import ...`")
+
+
+def test_configdefault_in_a_module_kconfig(tmp_path):
+    """A module's Kconfig is read before arch/ and kernel/ define their symbols, so its
+    `configdefault` defaults win over theirs, as in Zephyr; an assignment still wins over
+    them, an enclosing `if` guards them and a symbol whose dependencies fail stays unset."""
+    module = tmp_path / "defaults"
+    (module / "zephyr").mkdir(parents=True)
+    (module / "zephyr/module.yml").write_text("name: defaults\nbuild:\n  kconfig: zephyr/Kconfig\n")
+    (module / "zephyr/Kconfig").write_text(
+        "configdefault MAIN_STACK_SIZE\n\tdefault 4096\n\n"
+        "configdefault IDLE_STACK_SIZE\n\tdefault 2048\n\n"
+        "if SHELL\nconfigdefault HEAP_MEM_POOL_SIZE\n\tdefault 1024\nendif\n\n"
+        'configdefault SHELL_PROMPT_UART\n\tdefault "mod:~$ "\n')
+    build("samples/hello_world", tmp_path / "b", f"-DZEPHYR_EXTRA_MODULES={module}",
+          "-DCONFIG_IDLE_STACK_SIZE=1536")
+    config = (tmp_path / "b/zephyr/.config").read_text()
+    assert "CONFIG_MAIN_STACK_SIZE=4096\n" in config  # over arch/x86's 8192
+    assert "CONFIG_IDLE_STACK_SIZE=1536\n" in config
+    assert "CONFIG_HEAP_MEM_POOL_SIZE=0\n" in config  # SHELL is off
+    assert "# CONFIG_SHELL is not set\n" in config and "SHELL_PROMPT_UART" not in config
