@@ -123,28 +123,7 @@ def main():
     assert out == "before\nworker at 3\nafter, main at 7\n"
 
 
-def test_time_slices_rotate_busy_threads_of_equal_priority(make_image, boot):
-    status, out = run(make_image, boot, """
-def busy(name):
-    for i in range(3):
-        k_busy_wait(15000)   # 15 ms, in slices of 10 ms
-        printk("%s%d@%d ", name, i, k_uptime_get())
-
-def main():
-    k_sched_time_slice_set(10, 0)
-    k_thread_priority_set(k_current_get(), 9)
-    k_sched_lock()
-    spawn(busy, 5, "a")
-    spawn(busy, 5, "b")
-    k_sched_unlock()
-    printk("\\n")
-    return 0
-""")
-    assert status == 0, out
-    # a slice is one tick (10 ms): a and b take turns, each waiting 15 ms of its own time
-    assert out.split() == ["a0@20", "b0@30", "a1@40", "b1@50", "a2@60", "b2@60"], out
-
-
+#: two busy threads of priority 5, each printing when its three 15 ms busy waits end
 BUSY_PAIR = """
 def busy(name):
     for i in range(3):
@@ -160,6 +139,14 @@ def main():
     printk("\\n")
     return 0
 """
+
+
+def test_time_slices_rotate_busy_threads_of_equal_priority(make_image, boot):
+    status, out = run(make_image, boot, BUSY_PAIR.replace(
+        "def main():\n", "def main():\n    k_sched_time_slice_set(10, 0)\n"))
+    assert status == 0, out
+    # a slice is one tick (10 ms): a and b take turns at each tick
+    assert out.split() == ["a0@20", "b0@30", "a1@40", "b1@50", "a2@60", "b2@60"], out
 
 
 def test_kconfig_timeslice_size_and_priority_take_effect_without_an_api_call(make_image, boot):
