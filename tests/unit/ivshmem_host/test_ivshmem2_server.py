@@ -364,6 +364,9 @@ def test_stalled_peer_dropped_when_queue_bound_is_hit(
         assert time.monotonic() < deadline
         with V2PeerConnection.open(srv.path) as joiner:
             seen += wait_until(watcher, lambda: joiner.own_id in watcher.peers)  # noqa: B023
+            gone = joiner.own_id
+        # its ID is free again before the next joiner asks for one (3 peers at most)
+        seen += wait_until(watcher, lambda: gone not in watcher.peers)  # noqa: B023
         seen += settle(watcher, 0.001)
     seen += wait_until(watcher, lambda: PeerLeft(0) in seen + watcher.handle_readable())
     assert "peer 0 dropped: more than 20 messages waiting: it does not read" in caplog.text
