@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from tests.unit.ivshmem_host.ivshmem_helpers import (
     TIMEOUT,
     ServerThread,
-    open_fds,
+    fds_opened_since,
+    listed_fds,
     wait_until,
 )
 from zpy.errors import ZpyError
@@ -90,7 +91,7 @@ def against_hostile_server(listener: tuple[Path, socket.socket],
     """`client` connects, the server sends `stream` (and `trailer`) and hangs up, the client
     sets up and reads to the end: a ZpyError or events, and every fd closed afterwards."""
     path, sock = listener
-    before = open_fds()
+    before = listed_fds()
     conn = client()
     conn.connect(path, TIMEOUT)
     server_side, _ = sock.accept()
@@ -114,7 +115,7 @@ def against_hostile_server(listener: tuple[Path, socket.socket],
         pass
     finally:
         conn.close()
-    assert open_fds() - before == set()
+    assert fds_opened_since(before) == set()
 
 
 @given(stream=v1_stream, trailer=st.binary(max_size=16))
