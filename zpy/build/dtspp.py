@@ -66,8 +66,9 @@ def start(sources: list[Path], include_dirs: list[Path], output: Path, deps_file
     raw = output.with_name(output.name + ".raw")
     cmd += ["-MD", "-MF", str(deps_file), "-o", str(raw), str(empty_file)]
     try:
+        # errors="replace": cpp quotes the offending line, which may not be UTF-8
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                text=True, env=environ.snapshot())
+                                text=True, errors="replace", env=environ.snapshot())
     except OSError as e:
         raise BuildError(f"cannot run the C preprocessor '{cmd[0]}': {e.strerror}") from None
     return CppRun(proc, raw, output, deps_file, empty_file)
