@@ -43,12 +43,20 @@ class YamlDoc:
         return self.error_type(message, self.path, self.line(*keys))
 
 
-def _yaml_error(path: Path, e: yaml.YAMLError, error_type: type[ZpyError]) -> ZpyError:
+def yaml_error(path: Path, e: yaml.YAMLError, error_type: type[ZpyError] = ZpyError,
+               text: str | None = None) -> ZpyError:
+    """PyYAML's error as one line at its line of `path`. A reader error (a control
+    character) has no mark, only a position in `text`."""
+    if isinstance(e, yaml.reader.ReaderError):
+        line = text[: e.position].count("\n") + 1 if text is not None else None
+        return error_type(f"invalid YAML: character #x{e.character:04x} is not allowed",
+                          path, line)
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     problem = getattr(e, "problem", None) or str(e)
     context = getattr(e, "context", None)
-    text = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
-    return error_type(text, path, mark.line + 1 if mark is not None else None)
+    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    return error_type(" ".join(message.split()), path,
+                      mark.line + 1 if mark is not None else None)
 
 
 def loads(text: str, path: Path, error_type: type[ZpyError] = ZpyError) -> YamlDoc:
@@ -56,13 +64,12 @@ def loads(text: str, path: Path, error_type: type[ZpyError] = ZpyError) -> YamlD
     try:
         loader = yaml.SafeLoader(text)  # its reader refuses control characters at once
     except yaml.reader.ReaderError as e:
-        raise error_type(f"invalid YAML: character #x{e.character:04x} is not allowed",
-                         path, text[: e.position].count("\n") + 1) from None
+        raise yaml_error(path, e, error_type, text) from None
     try:
         try:
             node = loader.get_single_node()
         except yaml.YAMLError as e:
-            raise _yaml_error(path, e, error_type) from None
+            raise yaml_error(path, e, error_type, text) from None
         doc = YamlDoc(path, None, error_type=error_type)
         if node is not None:
             doc.data = _Builder(loader, doc).build(node, ())
@@ -115,4 +122,4 @@ class _Builder:
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as e:
-            raise _yaml_error(self.doc.path, e, self.doc.error_type) from None
+            raise yaml_error(self.doc.path, e, self.doc.error_type) from None

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from zpy.errors import DTSError
+from zpy.yamlfile import yaml_error
 
 HEADER = """\
 # Generated devicetree Kconfig
@@ -45,9 +46,7 @@ def binding_compatible(path: Path) -> str | None:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise DTSError(f"invalid YAML: {getattr(e, 'problem', None) or e}",
-                       filename=path, lineno=mark.line + 1 if mark else None) from None
+        raise yaml_error(path, e, DTSError, text) from None
     if not isinstance(root, yaml.MappingNode):
         return None
     for key, value in root.value:

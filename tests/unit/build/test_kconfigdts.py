@@ -53,6 +53,14 @@ def test_bad_yaml_names_the_line(tmp_path: Path) -> None:
     assert e.value.message.startswith("invalid YAML: ")
 
 
+def test_a_control_character_is_one_line_at_its_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"  # PyYAML's reader error has no mark and spans lines
+    bad.write_text('description: x\ncompatible: "a,b"\nx: \x00\n')
+    with pytest.raises(DTSError) as e:
+        kconfigdts.write_kconfig_dts([tmp_path], tmp_path / "out")
+    assert str(e.value) == f"{bad}:3: invalid YAML: character #x0000 is not allowed"
+
+
 def test_compat_ident() -> None:
     assert kconfigdts.compat_ident("qemu,ivshmem") == "QEMU_IVSHMEM"
     assert kconfigdts.compat_ident("pcie-controller") == "PCIE_CONTROLLER"
