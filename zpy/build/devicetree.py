@@ -71,9 +71,44 @@ def load_edt(dts_pre: Path, bindings_dirs: list[Path],
             raise _binding_not_utf8(bindings_dirs) from None
         except Exception as e:  # edtlib 0.0.2 trips over some malformed bindings
             raise _malformed_binding(bindings_dirs, e) from None
+    _check_cycles(edt, located)
     _check_chosen(edt, located)
     _check_pcie_ids(edt, warn, located)
     return edt
+
+
+def _check_cycles(edt: edtlib.EDT, located: Callable[[], DTSSourceMap]) -> None:
+    """Nodes that depend on each other get no dependency ordinal. Zephyr's gen_defines.py
+    stops on a cycle it sees ("cycle in devicetree involving ..."); a cycle no root leads to
+    (a node whose phandle names its own child) it does not see and fails later. Both are
+    reported here, at the phandle property that closes the cycle."""
+    try:
+        edt.scc_order  # noqa: B018  (assigns the ordinals)
+    except edtlib.EDTError as e:
+        raise DTSError(f"devicetree dependencies: {e}") from None
+    unordered = [n for n in edt.nodes if not hasattr(n, "dep_ordinal")]
+    if not unordered:
+        return
+    members = set(unordered)
+    where = None
+    for node in unordered:
+        name = next((name for name, prop in node.props.items()
+                     if _phandle_targets(prop) & members), None)
+        if name is not None:
+            where = located().prop(node.path, name)
+            break
+    raise DTSError("cycle in devicetree involving " + ", ".join(n.path for n in unordered),
+                   where.filename if where else None, where.lineno if where else None)
+
+
+def _phandle_targets(prop: edtlib.Property) -> set[edtlib.Node]:
+    if prop.type == "phandle":
+        return {prop.val}
+    if prop.type == "phandles":
+        return set(prop.val)
+    if prop.type == "phandle-array":
+        return {entry.controller for entry in prop.val if entry is not None}
+    return set()
 
 
 def _check_chosen(edt: edtlib.EDT, located: Callable[[], DTSSourceMap]) -> None:
