@@ -33,11 +33,31 @@ def generate(dts_pre: Path, bindings_dirs: list[Path], zephyr_dts: Path, edt_pic
              warn: Callable[[str], None]) -> DeviceTree:
     """Build the EDT, write zephyr.dts and edt.pickle, and return the plain model."""
     edt = load_edt(dts_pre, bindings_dirs, warn)
+    try:
+        source = edt.dts_source
+    except Exception as e:  # dtlib reads some values it cannot write back (a trailing label)
+        raise _unwritable_property(edt, dts_pre, e) from None
     zephyr_dts.parent.mkdir(parents=True, exist_ok=True)
-    zephyr_dts.write_text(edt.dts_source, encoding="utf-8")
+    zephyr_dts.write_text(source, encoding="utf-8")
     with open(edt_pickle, "wb") as f:
         pickle.dump(edt, f, protocol=4)
     return to_model(edt)
+
+
+def _unwritable_property(edt: edtlib.EDT, dts_pre: Path, error: Exception) -> DTSError:
+    """The property python-devicetree's dtlib fails to print into zephyr.dts, at its line."""
+    for node in edt._dt.node_iter():
+        for name, prop in node.props.items():
+            try:
+                str(prop)
+            except Exception:
+                loc = DTSSourceMap(dts_pre.read_text(encoding="utf-8"), str(dts_pre)).prop(
+                    node.path, name)
+                return DTSError(f"{node.path}: property '{name}': python-devicetree cannot write "
+                                "its value back to zephyr.dts (as a label after the value, "
+                                "`= \"x\" lbl:`): remove the label",
+                                loc.filename if loc else None, loc.lineno if loc else None)
+    return DTSError(f"cannot write zephyr.dts: {type(error).__name__}: {error}")
 
 
 def load_edt(dts_pre: Path, bindings_dirs: list[Path],
