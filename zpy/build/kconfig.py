@@ -172,10 +172,24 @@ def _evaluate_all(kconf: kconfiglib.Kconfig) -> None:
     (Zephyr calls write_config(os.devnull) for this; with save_old=True that renames
     /dev/null when run as root, so zpy just asks for the values.)
     """
-    for sym in kconf.unique_defined_syms:
-        sym.str_value  # noqa: B018
-    for choice in kconf.unique_choices:
-        choice.selection  # noqa: B018
+    for item in [*kconf.unique_defined_syms, *kconf.unique_choices]:
+        try:
+            item.str_value if isinstance(item, kconfiglib.Symbol) else item.selection  # noqa: B018
+        except RecursionError:
+            raise _endless(item) from None
+
+
+def _endless(item: kconfiglib.Symbol | kconfiglib.Choice) -> ConfigError:
+    """A dependency loop kconfiglib's parse-time check missed: its values recurse for ever.
+    The C tools report such loops as "recursive dependency detected"."""
+    node = item.nodes[0] if item.nodes else None
+    what = f"choice {item.name}" if isinstance(item, kconfiglib.Choice) and item.name else (
+        "a choice" if isinstance(item, kconfiglib.Choice) else item.name)
+    return ConfigError(f"recursive dependency: the value of {what} depends on itself (check the "
+                       "'depends on', 'if', 'prompt ... if' and 'default ... if' conditions "
+                       "that lead back to it)",
+                       filename=node.filename if node else None,
+                       lineno=node.linenr if node else None)
 
 
 def _promptless(sym: kconfiglib.Symbol) -> bool:
