@@ -261,11 +261,29 @@ _INVALID_VALUE = re.compile(r"^warning: the value '(.*)' is invalid for (\w+) ")
 
 def _config_error(text: str) -> ConfigError:
     text = text.strip()
+    if "Dependency loop" in text.split("\n", 1)[0]:
+        return _dependency_loop(text)
     m = _KCONFIG_ERROR.match(text)
     if m and not m.group(1).startswith(("error", "warning")):
         return ConfigError(" ".join(m.group(3).split()), filename=m.group(1),
                            lineno=int(m.group(2)))
     return ConfigError(" ".join(text.removeprefix("error: ").split()))
+
+
+_LOOP_STEP = re.compile(r"(<choice[^>]*>|\w+) \(defined at (.+?):(\d+)\)")
+
+
+def _dependency_loop(text: str) -> ConfigError:
+    """kconfiglib's multi-line 'Dependency loop' report as one line: the chain of items, at
+    the first one's definition."""
+    steps = _LOOP_STEP.findall(text)
+    if not steps:
+        return ConfigError(" ".join(text.removeprefix("error: ").split()))
+    if len(steps) > 1 and steps[-1] == steps[0]:
+        steps.pop()  # "...depends again on" the first
+    chain = " -> ".join(f"{name} ({Path(file).name}:{line})" for name, file, line in steps)
+    return ConfigError(f"dependency loop: {chain} -> {steps[0][0]}", filename=steps[0][1],
+                       lineno=int(steps[0][2]))
 
 
 def _assignment(fragments: list[Path], name: str) -> tuple[str, int] | None:
