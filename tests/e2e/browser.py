@@ -7,7 +7,9 @@ skips the test with the package to install (.ci/run installs both).
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +25,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--window-size=1280,840", "--hide-scrollbars"]
 #: seconds a page may take to show what a test waits for
 TIMEOUT = 60
+#: a new browser session: tries, and seconds each may take before it is started again
+START_ATTEMPTS, START_TIMEOUT = 3, 25
 
 
 @contextmanager
@@ -34,12 +38,39 @@ def chromium() -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    profile = tempfile.mkdtemp(prefix="zpy-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in [*FLAGS, f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    for _ in range(START_ATTEMPTS):
+        profile = tempfile.mkdtemp(prefix="zpy-chromium-")
+        options = webdriver.ChromeOptions()
+        options.binary_location = str(CHROMIUM)
+        for flag in [*FLAGS, f"--user-data-dir={profile}"]:
+            options.add_argument(flag)
+        service = Service(str(CHROMEDRIVER))
+        started: dict[str, Any] = {}
+
+        def start(service: Any = service, options: Any = options,
+                  started: dict[str, Any] = started) -> None:
+            try:
+                started["driver"] = webdriver.Chrome(service=service, options=options)
+            except Exception as e:  # given to the test's thread below
+                started["error"] = e
+
+        thread = threading.Thread(target=start, daemon=True)
+        thread.start()
+        thread.join(START_TIMEOUT)
+        if "driver" in started:
+            break
+        if "error" in started:
+            shutil.rmtree(profile, ignore_errors=True)
+            raise started["error"]
+        # a browser that never answered chromedriver (seen under a loaded suite): stop both
+        service.stop()
+        subprocess.run(["pkill", "-f", f"--user-data-dir={profile}"], check=False)
+        thread.join(10)
+        shutil.rmtree(profile, ignore_errors=True)
+    else:
+        raise AssertionError(f"chromium did not start a session in {START_ATTEMPTS} tries of "
+                             f"{START_TIMEOUT} s")
+    driver = started["driver"]
     try:
         yield driver
     finally:
