@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from zpy.errors import ZpyError
+
+#: the caller's error class, which yaml_error() returns
+E = TypeVar("E", bound=ZpyError)
 
 #: A path into the document: mapping keys (str) and sequence indexes (int).
 KeyPath = tuple[str | int, ...]
@@ -43,8 +46,8 @@ class YamlDoc:
         return self.error_type(message, self.path, self.line(*keys))
 
 
-def yaml_error(path: Path, e: yaml.YAMLError, error_type: type[ZpyError] = ZpyError,
-               text: str | None = None) -> ZpyError:
+def yaml_error(path: Path, e: yaml.YAMLError, error_type: type[E],
+               text: str | None = None) -> E:
     """PyYAML's error as one line at its line of `path`. A reader error (a control
     character) has no mark, only a position in `text`."""
     if isinstance(e, yaml.reader.ReaderError):

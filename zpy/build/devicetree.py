@@ -24,6 +24,7 @@ from devicetree import dtlib, edtlib
 from zpy.build.dtslocate import DTSSourceMap, Location
 from zpy.errors import DTSError
 from zpy.image.dtmodel import DeviceTree, DTInterrupt, DTNode, DTReg
+from zpy.yamlfile import yaml_error
 
 #: Top-level binding keys edtlib 0.0.2 accepts (its own message fails to list them).
 _BINDING_TOP_KEYS = "bus, child-binding, compatible, description, include, on-bus, properties"
@@ -82,7 +83,7 @@ def load_edt(dts_pre: Path, bindings_dirs: list[Path],
                 default_prop_types=True,
             )
         except yaml.YAMLError as e:
-            raise _yaml_error(e, None) from None
+            raise _yaml_error(e) from None
         except (edtlib.EDTError, dtlib.DTError) as e:
             raise _dt_error(str(e), located(), bindings_dirs) from None
         except OSError as e:
@@ -347,15 +348,13 @@ def _one_line(msg: str) -> str:
     return " ".join(msg.split())
 
 
-def _yaml_error(e: yaml.YAMLError, path: Path | None) -> DTSError:
+def _yaml_error(e: yaml.YAMLError) -> DTSError:
+    """A YAML error edtlib let through: the file is the one its mark names."""
     mark = getattr(e, "problem_mark", None)
     problem = getattr(e, "problem", None) or str(e)
     context = getattr(e, "context", None)
     text = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
-    filename: str | Path | None = path
-    if mark is not None and (path is None or mark.name not in ("<unicode string>", "<file>")):
-        filename = mark.name if path is None else path
-    return DTSError(_one_line(text), filename=filename,
+    return DTSError(_one_line(text), filename=mark.name if mark is not None else None,
                     lineno=mark.line + 1 if mark is not None else None)
 
 
@@ -363,11 +362,8 @@ def _yaml_file_error(path: Path, msg: str) -> DTSError:
     try:
         text = path.read_text(encoding="utf-8")
         yaml.safe_load(text)
-    except yaml.reader.ReaderError as e:  # a control character: no mark, a position
-        return DTSError(f"invalid YAML: character #x{e.character:04x} is not allowed",
-                        filename=path, lineno=text[: e.position].count("\n") + 1)
     except yaml.YAMLError as e:
-        return _yaml_error(e, path)
+        return yaml_error(path, e, DTSError, text)
     except OSError:
         pass
     return DTSError(_one_line(msg), filename=path)
