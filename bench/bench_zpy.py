@@ -46,7 +46,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -203,13 +204,7 @@ def two_vms(server: list[str], sock: Path, build_dir: Path, cpus: Cpus | None = 
 
     Peer 0 prints "ready" once it is up; peer 1 is started only then, so the IDs are known.
     """
-    proc = subprocess.Popen(server, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while not sock.exists():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{server[3]} did not start")
-            time.sleep(0.02)
+    with serving(server, sock):
         chardev = ["-chardev", f"socket,path={sock},id=ivshmem"]
         run = _zpy("run", "-d", str(build_dir), *chardev, *run_args)
         measurer = subprocess.Popen(run, stdout=subprocess.PIPE, text=True,
@@ -223,10 +218,23 @@ def two_vms(server: list[str], sock: Path, build_dir: Path, cpus: Cpus | None = 
                                  preexec_fn=_on_cpu(cpus[1]) if cpus else None)
         out, _ = measurer.communicate(timeout=300)
         other.wait(30)
+    return out
+
+
+@contextmanager
+def serving(server: list[str], sock: Path) -> Iterator[None]:
+    """The ivshmem server command `server` running, from the moment its socket exists."""
+    proc = subprocess.Popen(server, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists():
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"{server[3]} did not start")
+            time.sleep(0.02)
+        yield
     finally:
         proc.terminate()
         proc.wait(10)
-    return out
 
 
 def zpy_pingpong(tmp: Path, rounds: int, cpus: Cpus, *run_args: str) -> list[int]:
@@ -338,22 +346,12 @@ def irq_path(tmp: Path, profile: bool = False, rounds: int = 3000
     _build(HERE / "apps" / "irq_path", build_dir, f"-DCONFIG_IRQ_ROUNDS={rounds}",
            *(["-DCONFIG_IRQ_PROFILE=y"] if profile else []))
     sock = tmp / "irq.sock"
-    server = subprocess.Popen(_zpy("ivshmem-server", "-F", "-S", str(sock), "-m", str(tmp),
-                                   "-l", "4K", "-n", "2"),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 10
-        while not sock.exists():
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("the ivshmem server did not start")
-            time.sleep(0.02)
+    with serving(_zpy("ivshmem-server", "-F", "-S", str(sock), "-m", str(tmp), "-l", "4K",
+                      "-n", "2"), sock):
         out = subprocess.run(_zpy("run", "-d", str(build_dir), "-chardev",
                                   f"socket,path={sock},id=ivshmem"),
                              check=True, capture_output=True, text=True,
                              preexec_fn=_on_cpu(same_cpu()[0]), timeout=300).stdout
-    finally:
-        server.terminate()
-        server.wait(10)
     steps = {line.split()[1]: int(line.split()[2]) / 1000 for line in out.splitlines()
              if line.startswith("step ")}
     if set(steps) != set(IRQ_STEPS):
